@@ -1,0 +1,3 @@
+"""skillsgap: UK training supply against labour-market demand, as linked data."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,89 @@
+"""Every IRI pattern skillsgap mints, one function each; loaders and query parameters share them."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from pyoxigraph import NamedNode
+
+from skillsgap.namespaces import GRAPH, ID, ISCO, STATENTITY, STATGEO
+
+
+def _segment(value: str) -> str:
+    return quote(value.strip(), safe="")
+
+
+def graph_iri(slug: str) -> NamedNode:
+    """The named graph holding one source."""
+    return GRAPH[_segment(slug)]
+
+
+LOADS_GRAPH = GRAPH["loads"]
+
+
+def load_iri(slug: str, stamp: str) -> NamedNode:
+    """One load of one source; ``stamp`` is a compact UTC time such as 20261122T220102.123Z."""
+    return ID[f"load/{_segment(slug)}/{_segment(stamp)}"]
+
+
+def file_iri(sha256: str) -> NamedNode:
+    """A source file, identified by its content."""
+    return ID[f"file/sha256/{sha256}"]
+
+
+def soc_scheme_iri(version: str) -> NamedNode:
+    """The SOC concept scheme of one version: "2020" or "2010"."""
+    return ID[f"soc{version}"]
+
+
+def soc_iri(version: str, code: str) -> NamedNode:
+    """A SOC group of any level, by its code: soc_iri("2020", "2133")."""
+    return ID[f"soc{version}/{_segment(code)}"]
+
+
+SOC_LEVELS = ("major-group", "sub-major-group", "minor-group", "unit-group")
+
+
+def soc_level_iri(version: str, depth: int) -> NamedNode:
+    """The xkos:ClassificationLevel of SOC groups with ``depth`` digits (1 to 4)."""
+    return ID[f"soc{version}/level/{SOC_LEVELS[depth - 1]}"]
+
+
+def soc_index_entry_iri(version: str, record: str) -> NamedNode:
+    """One job title of the ONS coding index, by its record number."""
+    return ID[f"soc{version}/index/{_segment(record)}"]
+
+
+def soc_crosswalk_iri(from_code: str, to_code: str) -> NamedNode:
+    """The weighted SOC 2010 to SOC 2020 link between two unit groups."""
+    return ID[f"soc2010-soc2020/{_segment(from_code)}-{_segment(to_code)}"]
+
+
+def isco_iri(code: str) -> NamedNode:
+    """An ISCO-08 group, as ESCO publishes it."""
+    return ISCO[_segment(code)]
+
+
+def sic_scheme_iri() -> NamedNode:
+    """The UK SIC 2007 concept scheme."""
+    return ID["sic2007"]
+
+
+def sic_iri(code: str) -> NamedNode:
+    """A UK SIC 2007 section (letter), division, group, class or subclass (digits)."""
+    return ID[f"sic2007/{_segment(code)}"]
+
+
+def area_iri(gss_code: str) -> NamedNode:
+    """An ONS statistical geography by GSS code: area_iri("E69000012")."""
+    return STATGEO[_segment(gss_code)]
+
+
+def area_type_iri(entity_code: str) -> NamedNode:
+    """An ONS statistical entity (area type) by its code prefix: "E12" regions, "E69" LSIPs."""
+    return STATENTITY[_segment(entity_code)]
+
+
+def area_scheme_iri(kind: str) -> NamedNode:
+    """A SKOS scheme of areas of one kind, e.g. "lsip", "region", "lad"."""
+    return ID[f"geography/{_segment(kind)}"]
