@@ -21,6 +21,11 @@ def graph_iri(slug: str) -> NamedNode:
 LOADS_GRAPH = GRAPH["loads"]
 
 
+def file_graph_iri(file_name: str) -> NamedNode:
+    """The default named graph for triples from a user's own RDF file."""
+    return GRAPH[f"file/{_segment(file_name)}"]
+
+
 def load_iri(slug: str, stamp: str) -> NamedNode:
     """One load of one source; ``stamp`` is a compact UTC time such as 20261122T220102.123Z."""
     return ID[f"load/{_segment(slug)}/{_segment(stamp)}"]
@@ -87,3 +92,8 @@ def area_type_iri(entity_code: str) -> NamedNode:
 def area_scheme_iri(kind: str) -> NamedNode:
     """A SKOS scheme of areas of one kind, e.g. "lsip", "region", "lad"."""
     return ID[f"geography/{_segment(kind)}"]
+
+
+def sic_level_iri(level: str) -> NamedNode:
+    """The xkos:ClassificationLevel of UK SIC 2007 codes of one level: "section" or "subclass"."""
+    return ID[f"sic2007/level/{_segment(level)}"]

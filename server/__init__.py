@@ -1,0 +1,1 @@
+"""The HTTP server: parse the request, call the core, serialise the answer."""

@@ -1,0 +1,221 @@
+"""Read, map, gate, commit: one source (or one user RDF file) into its named graph, with a load record."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, parse
+
+from skillsgap import gate, iris, store
+from skillsgap.config import Settings
+from skillsgap.errors import GateRejection, SourceError, UsageError
+from skillsgap.namespaces import DCT, PROV, RDF, RDFS, SG, SH, XSD
+
+if TYPE_CHECKING:  # ingest takes a loader as an argument; it never imports one
+    from skillsgap.loaders import Source
+
+# Progress callback: (phase, triples so far); phases are "reading", "validating", "committing".
+Progress = Callable[[str, int], None]
+
+RDF_FORMATS = {
+    ".ttl": RdfFormat.TURTLE,
+    ".nt": RdfFormat.N_TRIPLES,
+    ".nq": RdfFormat.N_QUADS,
+    ".trig": RdfFormat.TRIG,
+    ".rdf": RdfFormat.RDF_XML,
+    ".owl": RdfFormat.RDF_XML,
+    ".xml": RdfFormat.RDF_XML,
+    ".jsonld": RdfFormat.JSON_LD,
+    ".json": RdfFormat.JSON_LD,
+}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file a load read, identified by its content."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+@dataclass
+class Candidate:
+    """Triples mapped from one source, per target graph, ready for the gate."""
+
+    label: str
+    loader_version: str
+    graphs: dict[str, bytes]
+    triple_count: int
+    files: list[SourceFile]
+    reference_graphs: tuple[NamedNode, ...] = ()
+
+    def ntriples(self) -> bytes:
+        return b"\n".join(self.graphs.values())
+
+
+@dataclass
+class LoadOutcome:
+    """What a committed load did."""
+
+    candidate: Candidate
+    report: gate.Report
+    version: str
+    load: NamedNode
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def read_source(source: Source, folder: Path, progress: Progress | None = None) -> Candidate:
+    """Run a source's loader over its files in ``folder`` (nothing is written)."""
+    files = [_describe(folder / name) for name in source.files]
+    counted = _Counter(source.read(folder), progress)
+    ntriples = gate.to_ntriples(counted)
+    return Candidate(
+        label=source.slug,
+        loader_version=f"{source.slug}/{source.version}",
+        graphs={iris.graph_iri(source.slug).value: ntriples},
+        triple_count=counted.count,
+        files=files,
+        reference_graphs=tuple(iris.graph_iri(slug) for slug in source.depends_on),
+    )
+
+
+def read_rdf_file(path: Path, graph: str | None = None) -> Candidate:
+    """A user's RDF file: triples go to ``graph`` (default: one named after the file), quads keep theirs."""
+    file_format = RDF_FORMATS.get(path.suffix.lower())
+    if file_format is None:
+        known = ", ".join(sorted(RDF_FORMATS))
+        raise UsageError(f"{path}: unknown RDF file type {path.suffix!r}; expected one of {known}")
+    described = _describe(path)
+    target = graph or iris.file_graph_iri(path.name).value
+    by_graph: dict[str, list[Triple]] = {}
+    try:
+        for quad in parse(path=str(path), format=file_format, base_iri=path.resolve().as_uri()):
+            name = target if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
+            by_graph.setdefault(name, []).append(quad.triple)
+    except SyntaxError as exc:
+        raise SourceError(f"not valid {file_format.name}: {exc}", file=path.name) from None
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"cannot read as {file_format.name}: {exc}", file=path.name) from None
+    return Candidate(
+        label=path.name,
+        loader_version="rdf-file/1",
+        graphs={name: gate.to_ntriples(triples) for name, triples in by_graph.items()},
+        triple_count=sum(len(t) for t in by_graph.values()),
+        files=[described],
+    )
+
+
+def check(candidate: Candidate, settings: Settings) -> gate.Report:
+    """Validate a candidate with its reference data from the live store; nothing is written."""
+    snapshot = store.open_snapshot(settings.store)
+    reference = snapshot.graph_ntriples(candidate.reference_graphs)
+    return gate.validate(candidate.ntriples(), reference, settings.engine)
+
+
+def commit(candidate: Candidate, settings: Settings, progress: Progress | None = None) -> LoadOutcome:
+    """Gate the candidate and, if it has no sh:Violation, replace its graphs in one atomic step."""
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    _tell(progress, "validating", candidate.triple_count)
+    report = check(candidate, settings)
+    validated = time.perf_counter()
+    if not report.conforms:
+        raise GateRejection(
+            f"{candidate.label}: rejected by the SHACL gate with "
+            f"{report.count('Violation')} violation(s); the store is unchanged",
+            violations=report.count("Violation"),
+            report=report,
+        )
+    _tell(progress, "committing", candidate.triple_count)
+    load = iris.load_iri(candidate.label, started.strftime("%Y%m%dT%H%M%S.%fZ"))
+    with store.draft(settings.store, settings.keep_versions) as draft:
+        for graph, ntriples in candidate.graphs.items():
+            draft.replace_graph(NamedNode(graph), ntriples)
+        draft.add(load_record(load, candidate, report, settings.engine, started))
+    version = store.current_version(settings.store) or ""
+    seconds = {"validate": validated - clock, "commit": time.perf_counter() - validated}
+    return LoadOutcome(candidate, report, version, load, seconds)
+
+
+def load_record(
+    load: NamedNode, candidate: Candidate, report: gate.Report, engine: str, started: datetime
+) -> list[Quad]:
+    """PROV for one committed load, with its validation report, in the loads graph."""
+    ended = datetime.now(UTC)
+    counts = report.by_severity()
+    triples = [
+        Triple(load, RDF.type, SG.Load),
+        Triple(load, RDF.type, PROV.Activity),
+        Triple(load, SG.source, Literal(candidate.label)),
+        Triple(load, SG.loaderVersion, Literal(candidate.loader_version)),
+        Triple(load, PROV.startedAtTime, _datetime(started)),
+        Triple(load, PROV.endedAtTime, _datetime(ended)),
+        Triple(load, SG.tripleCount, Literal(str(candidate.triple_count), datatype=XSD.integer)),
+        Triple(load, SG.warningCount, Literal(str(counts["Warning"]), datatype=XSD.integer)),
+        Triple(load, SG.infoCount, Literal(str(counts["Info"]), datatype=XSD.integer)),
+        Triple(load, SG.engine, Literal(engine)),
+        Triple(load, SG.outcome, Literal("committed")),
+    ]
+    triples += [Triple(load, PROV.generated, NamedNode(graph)) for graph in candidate.graphs]
+    for described in candidate.files:
+        entity = iris.file_iri(described.sha256)
+        triples += [
+            Triple(load, PROV.used, entity),
+            Triple(entity, RDF.type, PROV.Entity),
+            Triple(entity, RDFS.label, Literal(described.name)),
+            Triple(entity, SG.sha256, Literal(described.sha256)),
+            Triple(entity, DCT.extent, Literal(str(described.size), datatype=XSD.integer)),
+        ]
+    triples += _report_triples(load, report)
+    return [Quad(t.subject, t.predicate, t.object, iris.LOADS_GRAPH) for t in triples]
+
+
+def _report_triples(load: NamedNode, report: gate.Report) -> list[Triple]:
+    """The W3C validation report, linked from the load."""
+    if not report.turtle:
+        return []
+    triples = list(parse(report.turtle.encode(), format=RdfFormat.TURTLE))
+    reports = [t.subject for t in triples if t.predicate == RDF.type and t.object == SH.ValidationReport]
+    return triples + [Triple(load, SG.validationReport, node) for node in reports]
+
+
+class _Counter:
+    """Passes triples through while counting them and telling the progress callback."""
+
+    def __init__(self, triples: Iterable[Triple], progress: Progress | None) -> None:
+        self._triples = triples
+        self._progress = progress
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Triple]:
+        for triple in self._triples:
+            self.count += 1
+            if self._progress and self.count % 20_000 == 0:
+                self._progress("reading", self.count)
+            yield triple
+
+
+def _describe(path: Path) -> SourceFile:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise SourceError("is a directory, not a file", file=str(path)) from None
+    return SourceFile(path.name, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def _datetime(moment: datetime) -> Literal:
+    return Literal(moment.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
+
+
+def _tell(progress: Progress | None, phase: str, count: int) -> None:
+    if progress:
+        progress(phase, count)
