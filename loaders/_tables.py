@@ -146,11 +146,11 @@ def read_csv(path: Path, required: Sequence[str], encoding: str = "utf-8-sig") -
             rows.append(record)
             line_numbers.append(reader.line_num)
     except csv.Error as exc:
-        raise SourceError(
-            f"not valid CSV: {exc}", file=path.name, row=reader.line_num
-        ) from None
+        raise SourceError(f"not valid CSV: {exc}", file=path.name, row=reader.line_num) from None
     if not rows:
-        raise SourceError("empty file", file=path.name, expected="a header line", got=Found("nothing"))
+        raise SourceError(
+            "empty file", file=path.name, expected="a header line", got=Found("nothing")
+        )
     table = Table(path.name, None, [clean(v) for v in rows[0]], 1, rows)
     table.require_columns(*required)
     return table
@@ -160,7 +160,9 @@ def read_lines(path: Path, encoding: str = "utf-8-sig") -> list[str]:
     """A text file's lines, with a clear error for a missing, binary or wrongly encoded file."""
     text = _read_text(path, encoding)
     if not text.strip():
-        raise SourceError("empty file", file=path.name, expected="at least a header line", got=Found("nothing"))
+        raise SourceError(
+            "empty file", file=path.name, expected="at least a header line", got=Found("nothing")
+        )
     return text.splitlines()
 
 
@@ -172,7 +174,9 @@ def _read_text(path: Path, encoding: str) -> str:
         except (OSError, EOFError) as exc:
             raise SourceError(f"not a readable gzip file ({exc})", file=path.name) from None
     if b"\x00" in data[:4096]:
-        raise SourceError("not a text file", file=path.name, expected="CSV text", got=Found("binary data"))
+        raise SourceError(
+            "not a text file", file=path.name, expected="CSV text", got=Found("binary data")
+        )
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -199,7 +203,8 @@ def _sheet_rows(path: Path, sheet: str) -> list[list[Any]]:
     if not path.exists():
         raise SourceError("file not found", file=str(path))
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        # From the bytes, so the format is detected from the content, not the file name.
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     except Exception as exc:  # calamine raises several unrelated types for unreadable files
         raise SourceError(
             f"not a readable workbook ({exc})",

@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from skillsgap.server import errors
+from skillsgap.server.snapshots import SnapshotSource
 
 from skillsgap import __version__
 from skillsgap.config import Settings
-from skillsgap.server import errors
-from skillsgap.server.snapshots import SnapshotSource
 
 
 def create_app(settings: Settings, snapshots: SnapshotSource | None = None) -> FastAPI:
@@ -52,7 +52,12 @@ def run(settings: Settings) -> None:
         # Worker processes rebuild the app from the environment, so hand the settings over there.
         for name in ("store", "cors_origins", "query_timeout", "max_rows"):
             os.environ["SKILLSGAP_" + name.upper()] = str(getattr(settings, name))
-        uvicorn.run("skillsgap.server.app:app_from_environment", factory=True,
-                    host=settings.host, port=settings.port, workers=settings.workers)
+        uvicorn.run(
+            "skillsgap.server.app:app_from_environment",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+        )
     else:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port)

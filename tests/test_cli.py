@@ -34,14 +34,21 @@ def test_load_file_then_query_and_status(store_path: Path, good_file: Path) -> N
     loaded = run("load", "--file", good_file, "--store", store_path)
     assert loaded.exit_code == 0, loaded.output
     assert "loaded good.ttl: 5 triples" in loaded.output
-    answer = run("query", "SELECT ?l WHERE { ?c a <http://www.w3.org/2004/02/skos/core#Concept> ; "
-                 "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }", "--store", store_path)
+    answer = run(
+        "query",
+        "SELECT ?l WHERE { ?c a <http://www.w3.org/2004/02/skos/core#Concept> ; "
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }",
+        "--store",
+        store_path,
+    )
     assert answer.exit_code == 0 and "C" in answer.output.splitlines()[2]
     status = run("status", "--store", store_path)
     assert "good.ttl: loaded" in status.output and "sha256 " in status.output
 
 
-@pytest.mark.parametrize("fmt,marker", [("json", '"head"'), ("csv", "l\n"), ("tsv", "?l"), ("xml", "<sparql")])
+@pytest.mark.parametrize(
+    "fmt,marker", [("json", '"head"'), ("csv", "l\n"), ("tsv", "?l"), ("xml", "<sparql")]
+)
 def test_query_formats(store_path: Path, good_file: Path, fmt: str, marker: str) -> None:
     run("load", "--file", good_file, "--store", store_path)
     query = "SELECT ?l WHERE { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }"
@@ -86,7 +93,9 @@ def test_validate_prints_and_writes_the_report(store_path: Path, tmp_path: Path)
         (("validate", "nothing-here"), "neither a source slug nor an RDF file"),
     ],
 )
-def test_usage_errors_exit_2_with_a_message(store_path: Path, args: tuple[str, ...], message: str) -> None:
+def test_usage_errors_exit_2_with_a_message(
+    store_path: Path, args: tuple[str, ...], message: str
+) -> None:
     result = run(*args, "--store", store_path)
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
@@ -101,9 +110,15 @@ def test_malformed_rdf_names_the_file_and_position(store_path: Path, tmp_path: P
 
 
 def test_setting_from_environment_is_checked(store_path: Path) -> None:
-    result = CliRunner().invoke(main, ["validate", str(PLANTED), "--store", str(store_path)],
-                                env={"SKILLSGAP_ENGINE": "nope"})
-    assert result.exit_code == 2 and "SKILLSGAP_ENGINE: expected one of shacl, pyshacl" in result.output
+    result = CliRunner().invoke(
+        main,
+        ["validate", str(PLANTED), "--store", str(store_path)],
+        env={"SKILLSGAP_ENGINE": "nope"},
+    )
+    assert (
+        result.exit_code == 2
+        and "SKILLSGAP_ENGINE: expected one of shacl, pyshacl" in result.output
+    )
 
 
 def test_sources_lists_every_loader(store_path: Path) -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from pyoxigraph import RdfFormat, parse
+from skillsgap.loaders import sources
 
 from skillsgap import gate
 from skillsgap.errors import UsageError
-from skillsgap.loaders import sources
 
 from .conftest import EXCERPTS
 
@@ -25,7 +25,15 @@ def test_planted_violations_are_found() -> None:
     report = gate.validate(as_ntriples(PLANTED))
     assert not report.conforms
     focus = {r.focus for r in report.results if r.severity == "Violation"}
-    planted = ("noLabel", "twoLabels", "plainLabel", "noScheme", "twoNotations", "orphan", "schemeWithoutLabel")
+    planted = (
+        "noLabel",
+        "twoLabels",
+        "plainLabel",
+        "noScheme",
+        "twoNotations",
+        "orphan",
+        "schemeWithoutLabel",
+    )
     assert focus == {f"<https://example.org/planted/{name}>" for name in planted}
 
 

@@ -6,14 +6,16 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from skillsgap.loaders import sources
 
 from skillsgap import resources
-from skillsgap.loaders import sources
 
 ROOT = Path(__file__).parent.parent
 
 
-@pytest.mark.parametrize("kind,folder", [("ontology", "ontology"), ("shapes", "shapes"), ("queries", "queries")])
+@pytest.mark.parametrize(
+    "kind,folder", [("ontology", "ontology"), ("shapes", "shapes"), ("queries", "queries")]
+)
 def test_every_data_file_is_reachable(kind: str, folder: str) -> None:
     on_disk = {p.name for p in (ROOT / folder).iterdir() if p.suffix in {".ttl", ".jsonld", ".rq"}}
     packaged = {f.name for f in resources.package_files(kind)}

@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +88,21 @@ def sources_command(**options: Any) -> None:
 @main.command("load")
 @click.argument("slugs", nargs=-1)
 @click.option("--all", "load_all", is_flag=True, help="Load every source, in dependency order.")
-@click.option("--file", "files", multiple=True, type=click.Path(path_type=Path),
-              help="Load your own RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD).")
+@click.option(
+    "--file",
+    "files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Load your own RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD).",
+)
 @click.option("--graph", help="Named graph IRI for --file triples (default: graph/file/<name>).")
-@setting_options("store", "data_dir", "engine")
+@setting_options("store", "data_dir", "engine", "keep_versions")
 def load_command(
-    slugs: tuple[str, ...], load_all: bool, files: tuple[Path, ...], graph: str | None, **options: Any
+    slugs: tuple[str, ...],
+    load_all: bool,
+    files: tuple[Path, ...],
+    graph: str | None,
+    **options: Any,
 ) -> None:
     """Read sources (or RDF files), gate them with SHACL, and commit each all or nothing."""
     settings = _settings(**options)
@@ -100,15 +110,19 @@ def load_command(
         raise UsageError("name sources to load (see `skillsgap sources`), or --all, or --file PATH")
     chosen = list(sources().values()) if load_all else [source(s) for s in slugs]
     for src in chosen:
-        _commit(src.slug, settings, lambda tell, s=src: ingest.read_source(s, _folder(s, settings), tell))
+        _commit(src.slug, settings, partial(ingest.read_source, src, _folder(src, settings)))
     for path in files:
-        _commit(path.name, settings, lambda tell, p=path: ingest.read_rdf_file(p, graph))
+        _commit(path.name, settings, lambda _tell, p=path: ingest.read_rdf_file(p, graph))
 
 
 @main.command("validate")
 @click.argument("target")
-@click.option("--report", "report_path", type=click.Path(path_type=Path),
-              help="Write the W3C report (Turtle) here, and a JSON summary beside it (.json).")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    help="Write the W3C report (Turtle) here, and a JSON summary beside it (.json).",
+)
 @click.option("--limit", default=50, show_default=True, help="Most results to print.")
 @setting_options("store", "data_dir", "engine")
 def validate_command(target: str, report_path: Path | None, limit: int, **options: Any) -> None:
@@ -139,8 +153,10 @@ def status_command(**options: Any) -> None:
     for graph, count in snapshot.graph_sizes().items():
         click.echo(f"  {count:>10,}  {graph}")
     for slug, last in _last_loads(settings).items():
-        click.echo(f"{slug}: loaded {last['ended']}, {last['triples']} triples, "
-                   f"{last['warnings']} warning(s), engine {last['engine']}")
+        click.echo(
+            f"{slug}: loaded {last['ended']}, {last['triples']} triples, "
+            f"{last['warnings']} warning(s), engine {last['engine']}"
+        )
         for name, digest in sorted(last["files"].items()):
             click.echo(f"    sha256 {digest}  {name}")
 
@@ -148,8 +164,14 @@ def status_command(**options: Any) -> None:
 @main.command("query")
 @click.argument("sparql", required=False)
 @click.option("--file", "query_file", type=click.File("r"), help="Read the query from a file.")
-@click.option("--format", "fmt", type=click.Choice(results.ALL_FORMATS), default="table",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(results.ALL_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @setting_options("store")
 def query_command(sparql: str | None, query_file: Any, fmt: str, **options: Any) -> None:
     """Run a SPARQL query over the union of all graphs and print the result."""
@@ -185,11 +207,13 @@ def _folder(src: Source, settings: Settings) -> Path:
     base = settings.data_dir or Path(str(bundled_data()))
     folder = base / src.slug
     if not folder.is_dir():
-        raise UsageError(f"no folder {folder} for source {src.slug!r} (expected files {', '.join(src.files)})")
+        raise UsageError(
+            f"no folder {folder} for source {src.slug!r} (expected files {', '.join(src.files)})"
+        )
     return folder
 
 
-def _commit(label: str, settings: Settings, read: Callable[[Any], ingest.Candidate]) -> None:
+def _commit(label: str, settings: Settings, read: Callable[..., ingest.Candidate]) -> None:
     with _Progress(label) as tell:
         started = time.perf_counter()
         candidate = read(tell)
@@ -232,14 +256,19 @@ class _Progress:
 def _print_report(report: gate.Report, limit: int, stream: Any = None) -> None:
     out = stream or sys.stdout
     counts = report.by_severity()
-    print(f"SHACL report ({report.engine}): conforms={str(report.conforms).lower()}, "
-          f"{counts['Violation']} violation(s), {counts['Warning']} warning(s), "
-          f"{counts['Info']} info", file=out)
+    print(
+        f"SHACL report ({report.engine}): conforms={str(report.conforms).lower()}, "
+        f"{counts['Violation']} violation(s), {counts['Warning']} warning(s), "
+        f"{counts['Info']} info",
+        file=out,
+    )
     for result in report.results[:limit]:
         print(f"{result.severity:<9} {result.focus}", file=out)
         print(f"    path {result.path or '-'}  value {result.value or '-'}", file=out)
-        print(f"    {result.message or result.component}  [{result.component}, {result.shape}]",
-              file=out)
+        print(
+            f"    {result.message or result.component}  [{result.component}, {result.shape}]",
+            file=out,
+        )
     if len(report.results) > limit:
         print(f"... and {len(report.results) - limit} more (use --limit or --report)", file=out)
 
@@ -264,10 +293,16 @@ def _last_loads(settings: Settings) -> dict[str, dict[str, Any]]:
     answer = snapshot.query(read_text("queries", "last-loads.rq"))
     loads: dict[str, dict[str, Any]] = {}
     for row in answer:
-        entry = loads.setdefault(row["source"].value, {
-            "ended": row["ended"].value, "triples": row["triples"].value,
-            "warnings": row["warnings"].value, "engine": row["engine"].value, "files": {},
-        })
+        entry = loads.setdefault(
+            row["source"].value,
+            {
+                "ended": row["ended"].value,
+                "triples": row["triples"].value,
+                "warnings": row["warnings"].value,
+                "engine": row["engine"].value,
+                "files": {},
+            },
+        )
         if row["file"] is not None:
             entry["files"][row["file"].value] = row["sha256"].value
     return loads

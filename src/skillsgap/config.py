@@ -58,7 +58,9 @@ class Settings:
     )
 
     @classmethod
-    def from_sources(cls, overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    def from_sources(
+        cls, overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+    ) -> Settings:
         """Defaults, then SKILLSGAP_* variables, then explicit overrides (CLI options)."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}

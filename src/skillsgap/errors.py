@@ -54,9 +54,9 @@ class SourceError(SkillsgapError):
         return f"{where}: {what}" if where else what
 
     def as_dict(self) -> dict[str, Any]:
-        fields = {
-            k: getattr(self, k) for k in ("file", "sheet", "row", "column", "expected")
-        } | {"got": None if self.got is None else _shorten(self.got)}
+        fields = {k: getattr(self, k) for k in ("file", "sheet", "row", "column", "expected")} | {
+            "got": None if self.got is None else _shorten(self.got)
+        }
         return super().as_dict() | {k: v for k, v in fields.items() if v is not None}
 
 

@@ -21,7 +21,7 @@ ENGINES = ("shacl", "pyshacl")
 SEVERITIES = ("Violation", "Warning", "Info")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Result:
     """One validation result, with terms written in N-Triples syntax."""
 
@@ -32,6 +32,11 @@ class Result:
     component: str
     shape: str | None
     message: str | None = field(default=None, compare=False)
+
+    def sort_key(self) -> tuple[str, ...]:
+        return tuple(
+            v or "" for v in (self.severity, self.focus, self.path, self.value, self.component)
+        )
 
 
 @dataclass
@@ -90,7 +95,7 @@ def _validate_with_shacl(data: bytes) -> Report:
         )
         for r in report.results
     ]
-    return Report("shacl", sorted(results), report.turtle)
+    return Report("shacl", sorted(results, key=Result.sort_key), report.turtle)
 
 
 def _canonical(ntriples_term: str) -> str:
@@ -118,14 +123,22 @@ def _validate_with_pyshacl(data: bytes) -> Report:
     _conforms, report_graph, _text = pyshacl.validate(
         graph, shacl_graph=_pyshacl_shapes(), inference="none", advanced=True
     )
-    return Report("pyshacl", _pyshacl_results(report_graph), report_graph.serialize(format="turtle"))
+    return Report(
+        "pyshacl", _pyshacl_results(report_graph), report_graph.serialize(format="turtle")
+    )
 
 
 def _pyshacl_results(report_graph: Any) -> list[Result]:
-    from rdflib.namespace import SH
+    from rdflib.namespace import RDF, SH
 
     results = []
-    for node in report_graph.subjects(predicate=SH.resultSeverity):
+    # Only top-level results: sh:detail holds nested ones that the shacl engine does not report.
+    top_level = (
+        node
+        for report in report_graph.subjects(RDF.type, SH.ValidationReport)
+        for node in report_graph.objects(report, SH.result)
+    )
+    for node in top_level:
         one = report_graph.value
         shape = one(node, SH.sourceShape)
         results.append(
@@ -139,7 +152,7 @@ def _pyshacl_results(report_graph: Any) -> list[Result]:
                 message=str(one(node, SH.resultMessage) or "") or None,
             )
         )
-    return sorted(results)
+    return sorted(results, key=Result.sort_key)
 
 
 def _named_root_shape(shape: Any) -> str | None:

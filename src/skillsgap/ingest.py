@@ -94,22 +94,28 @@ def read_rdf_file(path: Path, graph: str | None = None) -> Candidate:
         raise UsageError(f"{path}: unknown RDF file type {path.suffix!r}; expected one of {known}")
     described = _describe(path)
     target = graph or iris.file_graph_iri(path.name).value
-    by_graph: dict[str, list[Triple]] = {}
-    try:
-        for quad in parse(path=str(path), format=file_format, base_iri=path.resolve().as_uri()):
+    if file_format == RdfFormat.N_TRIPLES:
+        # Already in the form the gate and the store read: check it, count it, pass it on as is.
+        count = sum(1 for _ in _parsed(path, file_format))
+        graphs = {target: path.read_bytes()}
+    else:
+        by_graph: dict[str, list[Triple]] = {}
+        for quad in _parsed(path, file_format):
             name = target if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
             by_graph.setdefault(name, []).append(quad.triple)
+        count = sum(len(t) for t in by_graph.values())
+        graphs = {name: gate.to_ntriples(triples) for name, triples in by_graph.items()}
+    return Candidate(path.name, "rdf-file/1", graphs, count, [described])
+
+
+def _parsed(path: Path, file_format: RdfFormat) -> Iterator[Quad]:
+    """Quads of an RDF file; syntax errors become a SourceError naming the file and position."""
+    try:
+        yield from parse(path=str(path), format=file_format, base_iri=path.resolve().as_uri())
     except SyntaxError as exc:
         raise SourceError(f"not valid {file_format.name}: {exc}", file=path.name) from None
     except (OSError, ValueError) as exc:
         raise SourceError(f"cannot read as {file_format.name}: {exc}", file=path.name) from None
-    return Candidate(
-        label=path.name,
-        loader_version="rdf-file/1",
-        graphs={name: gate.to_ntriples(triples) for name, triples in by_graph.items()},
-        triple_count=sum(len(t) for t in by_graph.values()),
-        files=[described],
-    )
 
 
 def check(candidate: Candidate, settings: Settings) -> gate.Report:
@@ -119,7 +125,9 @@ def check(candidate: Candidate, settings: Settings) -> gate.Report:
     return gate.validate(candidate.ntriples(), reference, settings.engine)
 
 
-def commit(candidate: Candidate, settings: Settings, progress: Progress | None = None) -> LoadOutcome:
+def commit(
+    candidate: Candidate, settings: Settings, progress: Progress | None = None
+) -> LoadOutcome:
     """Gate the candidate and, if it has no sh:Violation, replace its graphs in one atomic step."""
     started = datetime.now(UTC)
     clock = time.perf_counter()
@@ -182,7 +190,9 @@ def _report_triples(load: NamedNode, report: gate.Report) -> list[Triple]:
     if not report.turtle:
         return []
     triples = list(parse(report.turtle.encode(), format=RdfFormat.TURTLE))
-    reports = [t.subject for t in triples if t.predicate == RDF.type and t.object == SH.ValidationReport]
+    reports = [
+        t.subject for t in triples if t.predicate == RDF.type and t.object == SH.ValidationReport
+    ]
     return triples + [Triple(load, SG.validationReport, node) for node in reports]
 
 

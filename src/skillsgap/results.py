@@ -41,7 +41,9 @@ def serialize(results: Any, fmt: str) -> bytes:
     if isinstance(results, QueryTriples):
         if fmt not in GRAPH_FORMATS:
             raise UsageError(_wrong_format(fmt, "a CONSTRUCT or DESCRIBE result", GRAPH_FORMATS))
-        return serialize_rdf(results, format=GRAPH_FORMATS[fmt], prefixes=_graph_prefixes(fmt)) or b""
+        return (
+            serialize_rdf(results, format=GRAPH_FORMATS[fmt], prefixes=_graph_prefixes(fmt)) or b""
+        )
     if fmt not in SOLUTION_FORMATS:
         raise UsageError(_wrong_format(fmt, "a SELECT or ASK result", SOLUTION_FORMATS))
     return results.serialize(format=SOLUTION_FORMATS[fmt]) or b""
@@ -67,7 +69,7 @@ def compact(term: Any) -> str:
     if isinstance(term, NamedNode):
         for prefix, namespace in PREFIXES.items():
             if term.value.startswith(namespace):
-                return f"{prefix}:{term.value[len(namespace):]}"
+                return f"{prefix}:{term.value[len(namespace) :]}"
         return f"<{term.value}>"
     if isinstance(term, BlankNode):
         return f"_:{term.value}"

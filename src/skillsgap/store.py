@@ -14,6 +14,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,9 @@ class Snapshot:
     version: str
     _store: Store = field(repr=False)
 
-    def query(self, sparql: str, substitutions: dict[Any, Any] | None = None, **options: Any) -> Any:
+    def query(
+        self, sparql: str, substitutions: dict[Any, Any] | None = None, **options: Any
+    ) -> Any:
         """Run a SPARQL query; the default graph is the union of all named graphs unless given."""
         options.setdefault("use_default_graph_as_union", "default_graph" not in options)
         try:
@@ -94,9 +97,20 @@ class Draft:
     def replace_graph(self, graph: NamedNode, ntriples: bytes) -> None:
         """Replace the whole named graph with the given N-Triples."""
         self._store.remove_graph(graph)
-        if ntriples.strip():
-            # bulk_load is not atomic, but this copy is invisible until commit, which is.
-            self._store.bulk_load(ntriples, RdfFormat.N_TRIPLES, to_graph=graph)
+        # bulk_load is not atomic, but this copy is invisible until commit, which is.
+        chunks = _line_chunks(ntriples, os.cpu_count() or 1)
+        if len(chunks) <= 1:
+            if chunks:
+                self._store.bulk_load(chunks[0], RdfFormat.N_TRIPLES, to_graph=graph)
+            return
+        # One bulk_load parses on one core; parallel loads of line-aligned chunks use them all.
+        with ThreadPoolExecutor(len(chunks)) as pool:
+            loads = [pool.submit(self._load_chunk, chunk, graph) for chunk in chunks]
+            for finished in loads:
+                finished.result()
+
+    def _load_chunk(self, chunk: bytes, graph: NamedNode) -> None:
+        self._store.bulk_load(chunk, RdfFormat.N_TRIPLES, to_graph=graph)
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads (load records and the like)."""
@@ -154,6 +168,24 @@ def _write_lock(root: Path) -> Iterator[None]:
         finally:
             handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _line_chunks(ntriples: bytes, parts: int, minimum: int = 8 << 20) -> list[bytes]:
+    """N-Triples cut at line ends into up to ``parts`` chunks (one if small or with blank nodes).
+
+    Blank-node labels are scoped to one parse, so a document that has any is never cut.
+    """
+    if parts < 2 or len(ntriples) < minimum or b"_:" in ntriples:
+        return [ntriples] if ntriples.strip() else []
+    chunks, start = [], 0
+    for k in range(1, parts):
+        end = ntriples.find(b"\n", max(start, len(ntriples) * k // parts)) + 1
+        if end <= 0:
+            break
+        chunks.append(ntriples[start:end])
+        start = end
+    chunks.append(ntriples[start:])
+    return [c for c in chunks if c.strip()]
 
 
 def _read_current(root: Path) -> str | None:
