@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ def clean(value: Any) -> str:
     return str(value).strip()
 
 
+@lru_cache(maxsize=4096)
 def header_key(value: Any) -> str:
     """A header cell folded for matching: case, line breaks and repeated spaces ignored."""
     return re.sub(r"\s+", " ", clean(value)).lower()
