@@ -15,11 +15,11 @@ from functools import cache
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
-from skillsgap.loaders import Source
-from skillsgap.loaders._tables import Row, clean, read_sheet
 
 from skillsgap import iris
 from skillsgap.errors import Found
+from skillsgap.loaders import Source
+from skillsgap.loaders._tables import Row, clean, read_sheet
 from skillsgap.namespaces import DCT, RDF, RDFS, SG, SKOS, XKOS, XSD
 
 VERSION = "2020"
@@ -267,7 +267,7 @@ def _en(text: str) -> Literal:
 
 
 def _positive(number: int) -> Literal:
-    return Literal(str(number), datatype=XSD.positiveInteger)
+    return Literal(str(number), datatype=XSD.integer)
 
 
 def scheme_triples(groups: list[Group], index_version: str) -> Iterator[Triple]:

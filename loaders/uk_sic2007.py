@@ -13,10 +13,10 @@ from itertools import chain
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
-from skillsgap.loaders import Source
-from skillsgap.loaders._tables import Row, Table, clean, read_lines
 
 from skillsgap import iris
+from skillsgap.loaders import Source
+from skillsgap.loaders._tables import Row, Table, clean, read_lines
 from skillsgap.namespaces import DCT, RDF, SG, SKOS, XKOS, XSD
 
 CODES_FILE = "condensed_sic_codes.csv"
@@ -177,7 +177,7 @@ def scheme_triples() -> Iterator[Triple]:
         level = iris.sic_level_iri(name)
         yield Triple(level, RDF.type, XKOS.ClassificationLevel)
         yield Triple(level, SKOS.prefLabel, english(label))
-        yield Triple(level, XKOS.depth, Literal(str(depth), datatype=XSD.positiveInteger))
+        yield Triple(level, XKOS.depth, Literal(str(depth), datatype=XSD.integer))
 
 
 def section_triples(subclasses: Iterable[Subclass]) -> Iterator[Triple]:

@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from skillsgap.server import errors
-from skillsgap.server.snapshots import SnapshotSource
 
 from skillsgap import __version__
 from skillsgap.config import Settings
+from skillsgap.server import errors
+from skillsgap.server.snapshots import SnapshotSource
 
 
 def create_app(settings: Settings, snapshots: SnapshotSource | None = None) -> FastAPI:

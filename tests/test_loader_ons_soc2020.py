@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 import python_calamine
 from pyoxigraph import Literal, NamedNode, Triple
-from skillsgap.loaders import ons_soc2020, sources
 
 from skillsgap import gate, iris
 from skillsgap.errors import SourceError
+from skillsgap.loaders import ons_soc2020, sources
 from skillsgap.namespaces import RDF, SG, SKOS
 
 from .conftest import assert_matches_golden, bundled, excerpt

@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from pyoxigraph import Literal, NamedNode, Triple
-from skillsgap.loaders import sources, uk_sic2007
 
 from skillsgap import gate, iris
 from skillsgap.errors import SourceError
+from skillsgap.loaders import sources, uk_sic2007
 from skillsgap.namespaces import RDF, SG, SKOS
 
 from .conftest import assert_matches_golden, bundled, excerpt

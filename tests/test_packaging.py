@@ -6,9 +6,9 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
-from skillsgap.loaders import sources
 
 from skillsgap import resources
+from skillsgap.loaders import sources
 
 ROOT = Path(__file__).parent.parent
 

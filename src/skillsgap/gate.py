@@ -15,7 +15,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from skillsgap import resources
-from skillsgap.errors import UsageError
+from skillsgap.errors import SourceError, UsageError
 
 ENGINES = ("shacl", "pyshacl")
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -34,9 +34,8 @@ class Result:
     message: str | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, ...]:
-        return tuple(
-            v or "" for v in (self.severity, self.focus, self.path, self.value, self.component)
-        )
+        fields = (self.severity, self.focus, self.path, self.value, self.component, self.shape)
+        return tuple(v or "" for v in fields)
 
 
 @dataclass
@@ -82,7 +81,12 @@ def _shacl_shapes() -> Any:
 
 
 def _validate_with_shacl(data: bytes) -> Report:
-    report = _shacl_shapes().validate_text(data.decode("utf-8"), format="ntriples")
+    try:
+        report = _shacl_shapes().validate_text(data.decode("utf-8"), format="ntriples")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not valid UTF-8 N-Triples at byte {exc.start}") from None
+    except ValueError as exc:
+        raise SourceError(f"not valid N-Triples: {exc}") from None
     results = [
         Result(
             severity=r.severity,
@@ -119,7 +123,10 @@ def _validate_with_pyshacl(data: bytes) -> Report:
     import pyshacl
     from rdflib import Graph
 
-    graph = Graph().parse(data=data, format="nt")
+    try:
+        graph = Graph().parse(data=data, format="nt")
+    except Exception as exc:  # rdflib raises several parser-specific types
+        raise SourceError(f"not valid N-Triples: {exc}") from None
     _conforms, report_graph, _text = pyshacl.validate(
         graph, shacl_graph=_pyshacl_shapes(), inference="none", advanced=True
     )
@@ -191,14 +198,32 @@ def _from_rdflib(term: Any) -> str | None:
 
 
 def _path_from_rdflib(graph: Any, path: Any) -> str | None:
+    """A SHACL path written in SPARQL property-path syntax, as the shacl engine writes it."""
     from rdflib import URIRef
-    from rdflib.namespace import SH
+    from rdflib.collection import Collection
+    from rdflib.namespace import RDF, SH
 
     if path is None:
         return None
     if isinstance(path, URIRef):
         return f"<{path}>"
-    inverse = graph.value(path, SH.inversePath)
-    if isinstance(inverse, URIRef):
-        return f"^<{inverse}>"
-    return "complex path"
+    if graph.value(path, RDF.first) is not None:
+        return (
+            "(" + "/".join(_path_from_rdflib(graph, p) or "" for p in Collection(graph, path)) + ")"
+        )
+    if (inverse := graph.value(path, SH.inversePath)) is not None:
+        return "^" + (_path_from_rdflib(graph, inverse) or "")
+    if (choices := graph.value(path, SH.alternativePath)) is not None:
+        return (
+            "("
+            + "|".join(_path_from_rdflib(graph, p) or "" for p in Collection(graph, choices))
+            + ")"
+        )
+    for suffix, predicate in (
+        ("*", SH.zeroOrMorePath),
+        ("+", SH.oneOrMorePath),
+        ("?", SH.zeroOrOnePath),
+    ):
+        if (inner := graph.value(path, predicate)) is not None:
+            return f"({_path_from_rdflib(graph, inner)}){suffix}"
+    return "unknown path"

@@ -95,9 +95,13 @@ def read_rdf_file(path: Path, graph: str | None = None) -> Candidate:
     described = _describe(path)
     target = graph or iris.file_graph_iri(path.name).value
     if file_format == RdfFormat.N_TRIPLES:
-        # Already in the form the gate and the store read: check it, count it, pass it on as is.
-        count = sum(1 for _ in _parsed(path, file_format))
-        graphs = {target: path.read_bytes()}
+        # Already the form the gate and the store read: passed on as is; the gate's parser
+        # reports a syntax error with its line and column.
+        data = path.read_bytes()
+        count = sum(
+            1 for line in data.splitlines() if line.strip() and not line.lstrip().startswith(b"#")
+        )
+        graphs = {target: data}
     else:
         by_graph: dict[str, list[Triple]] = {}
         for quad in _parsed(path, file_format):
@@ -122,7 +126,11 @@ def check(candidate: Candidate, settings: Settings) -> gate.Report:
     """Validate a candidate with its reference data from the live store; nothing is written."""
     snapshot = store.open_snapshot(settings.store)
     reference = snapshot.graph_ntriples(candidate.reference_graphs)
-    return gate.validate(candidate.ntriples(), reference, settings.engine)
+    try:
+        return gate.validate(candidate.ntriples(), reference, settings.engine)
+    except SourceError as exc:
+        # The candidate comes first in what the gate parsed, so its line numbers are the file's.
+        raise SourceError(exc.message, file=candidate.label) from None
 
 
 def commit(

@@ -55,7 +55,7 @@ def soc_level_iri(version: str, depth: int) -> NamedNode:
 
 
 def soc_index_entry_iri(version: str, record: str) -> NamedNode:
-    """One job title of the ONS coding index, by its record number."""
+    """One job title of the ONS coding index, by its stable identifier (SOC 2020: UNIQUE ID)."""
     return ID[f"soc{version}/index/{_segment(record)}"]
 
 
@@ -97,3 +97,33 @@ def area_scheme_iri(kind: str) -> NamedNode:
 def sic_level_iri(level: str) -> NamedNode:
     """The xkos:ClassificationLevel of UK SIC 2007 codes of one level: "section" or "subclass"."""
     return ID[f"sic2007/level/{_segment(level)}"]
+
+
+def soc_level_list_iri(version: str, depth: int) -> NamedNode:
+    """The rdf:List cell of the scheme's xkos:levels whose rdf:first is the level of ``depth``."""
+    return ID[f"soc{version}/levels/{depth}"]
+
+
+def soc_crosswalk_basis_scheme_iri() -> NamedNode:
+    """The SKOS scheme of the samples (men/women x LFS/Census) of the SOC 2010 to 2020 crosswalk."""
+    return ID["soc2010-soc2020/basis"]
+
+
+def soc_crosswalk_basis_iri(basis: str) -> NamedNode:
+    """One sample basis of the SOC 2010 to 2020 crosswalk: "men-lfs", "women-census"..."""
+    return ID[f"soc2010-soc2020/basis/{_segment(basis)}"]
+
+
+def soc_crosswalk_sample_iri(from_code: str, basis: str) -> NamedNode:
+    """The dual-coded sample of one SOC 2010 unit group on one basis, holding its base."""
+    return ID[f"soc2010-soc2020/{_segment(from_code)}/{_segment(basis)}"]
+
+
+def soc_crosswalk_weight_iri(from_code: str, to_code: str, basis: str) -> NamedNode:
+    """The proportion of one basis's sample on one SOC 2010 to SOC 2020 link."""
+    return ID[f"soc2010-soc2020/{_segment(from_code)}-{_segment(to_code)}/{_segment(basis)}"]
+
+
+def area_membership_iri(member_code: str, container_code: str) -> NamedNode:
+    """That one area lies within another, with the years sources list it: E07000026 in E10000006."""
+    return ID[f"area-membership/{_segment(member_code)}/{_segment(container_code)}"]
