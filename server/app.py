@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -9,18 +13,34 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from skillsgap import __version__
 from skillsgap.config import Settings
-from skillsgap.server import errors
+from skillsgap.executor import Executor
+from skillsgap.server import errors, sparql
 from skillsgap.server.snapshots import SnapshotSource
 
 
 def create_app(settings: Settings, snapshots: SnapshotSource | None = None) -> FastAPI:
     """A FastAPI app serving the store at ``settings.store``."""
-    app = FastAPI(title="skillsgap", version=__version__)
+    executor = Executor(settings.store, settings.query_workers, settings.query_timeout)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        executor.close()
+
+    app = FastAPI(title="skillsgap", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     app.state.snapshots = snapshots or SnapshotSource(settings.store)
+    app.state.executor = executor
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
-    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "HEAD"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=["X-Result-Truncated", "X-Store-Version"],
+    )
     errors.install(app)
+    app.include_router(sparql.router)
 
     @app.get("/health")
     def health() -> dict[str, Any]:
@@ -44,20 +64,37 @@ def app_from_environment() -> FastAPI:
 
 def run(settings: Settings) -> None:
     """Serve until interrupted."""
-    import os
-
     import uvicorn
 
-    if settings.workers > 1:
-        # Worker processes rebuild the app from the environment, so hand the settings over there.
-        for name in ("store", "cors_origins", "query_timeout", "max_rows"):
-            os.environ["SKILLSGAP_" + name.upper()] = str(getattr(settings, name))
-        uvicorn.run(
-            "skillsgap.server.app:app_from_environment",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-        )
-    else:
+    if settings.workers <= 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+        return
+    # Worker processes rebuild the app from the environment, so hand the settings over there.
+    for name, value in vars(settings).items():
+        os.environ["SKILLSGAP_" + name.upper()] = str(value)
+    config = uvicorn.Config(
+        "skillsgap.server.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+    )
+    from uvicorn.supervisors import Multiprocess
+
+    Multiprocess(config, sockets=[listening_socket(settings)]).run()
+
+
+def listening_socket(settings: Settings) -> socket.socket:
+    """A listening TCP socket made with IPPROTO_TCP.
+
+    uvicorn's multi-worker path makes its socket without a protocol number, so asyncio never
+    sets TCP_NODELAY on accepted connections and each keep-alive request after the first waits
+    ~40 ms for a delayed ACK. asyncio sets it when the listening socket's proto is IPPROTO_TCP.
+    """
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock

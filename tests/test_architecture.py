@@ -22,6 +22,7 @@ CORE_ALLOWED = {
     "store": set(),
     "results": set(),
     "catalog": set(),
+    "executor": {"store", "results"},
 }
 
 

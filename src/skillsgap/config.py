@@ -46,6 +46,20 @@ class Settings:
     query_timeout: float = dataclasses.field(
         default=30.0, metadata=_meta("Seconds a query may run before it is stopped.")
     )
+    query_workers: int = dataclasses.field(
+        default=2,
+        metadata=_meta("Processes per server worker that run queries (stopped at the time limit)."),
+    )
+    max_query_bytes: int = dataclasses.field(
+        default=1_000_000, metadata=_meta("Largest SPARQL query text accepted, in bytes.")
+    )
+    allow_service: str = dataclasses.field(
+        default="no",
+        metadata=_meta(
+            "Allow SERVICE (federated) queries, which make the server fetch URLs: 'yes' or 'no'.",
+            ("yes", "no"),
+        ),
+    )
     max_rows: int = dataclasses.field(
         default=100_000, metadata=_meta("Most result rows returned; a cut is always reported.")
     )

@@ -76,6 +76,16 @@ class QueryError(SkillsgapError):
 
 
 @dataclass
+class QueryTimeout(SkillsgapError):
+    """A query ran past the time limit and was stopped."""
+
+
+@dataclass
+class NotAcceptable(SkillsgapError):
+    """No result format the client accepts can hold this result."""
+
+
+@dataclass
 class GateRejection(SkillsgapError):
     """The candidate data failed the SHACL gate: at least one sh:Violation."""
 

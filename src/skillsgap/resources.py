@@ -9,8 +9,14 @@ PACKAGES = {
     "ontology": "skillsgap.ontology",
     "shapes": "skillsgap.shapes",
     "queries": "skillsgap.queries",
+    "server": "skillsgap.server",
 }
-DATA_SUFFIXES = {"ontology": (".ttl", ".jsonld"), "shapes": (".ttl",), "queries": (".rq",)}
+DATA_SUFFIXES = {
+    "ontology": (".ttl", ".jsonld"),
+    "shapes": (".ttl",),
+    "queries": (".rq",),
+    "server": (".ttl",),
+}
 
 
 def package_files(kind: str) -> list[Traversable]:

@@ -1,0 +1,288 @@
+"""The SPARQL 1.1 Protocol endpoint: routes, formats, errors, read-only, limits, concurrency."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse, parse_query_results
+
+from skillsgap import ingest, store
+from skillsgap.config import Settings
+from skillsgap.loaders import source
+from skillsgap.server.app import create_app
+
+from .conftest import bundled
+
+GEO = "https://w3id.org/skillsgap/graph/dfe-geography-lookups"
+COUNT_REGIONS = (
+    "SELECT (COUNT(?r) AS ?n) WHERE { ?r <http://www.w3.org/2004/02/skos/core#inScheme> "
+    "<https://w3id.org/skillsgap/id/geography/region> }"
+)
+REGIONS = (
+    "SELECT ?r ?name WHERE { ?r <http://www.w3.org/2004/02/skos/core#inScheme> "
+    "<https://w3id.org/skillsgap/id/geography/region> ; "
+    "<http://www.w3.org/2004/02/skos/core#prefLabel> ?name } ORDER BY ?r"
+)
+
+
+@pytest.fixture(scope="module")
+def loaded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sparql") / "store"
+    settings = Settings(store=root)
+    src = source("dfe-geography-lookups")
+    ingest.commit(ingest.read_source(src, bundled(src.slug)), settings)
+    extra = root.parent / "extra.nt"
+    extra.write_text('<urn:x:a> <urn:x:p> "only in extra" .\n')
+    ingest.commit(ingest.read_rdf_file(extra, "https://example.org/extra"), settings)
+    return root
+
+
+@pytest.fixture(scope="module")
+def client(loaded_store: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(store=loaded_store))) as test_client:
+        yield test_client
+
+
+def solutions(response: object) -> list[dict[str, str]]:
+    body = response.content  # type: ignore[attr-defined]
+    parsed = parse_query_results(body, QueryResultsFormat.JSON)
+    return [{v.value: s[v].value for v in parsed.variables if s[v] is not None} for s in parsed]
+
+
+def test_get_form_post_and_direct_post_agree(client: TestClient) -> None:
+    by_get = client.get("/sparql", params={"query": REGIONS})
+    by_form = client.post("/sparql", data={"query": REGIONS})
+    by_body = client.post(
+        "/sparql", content=REGIONS, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert by_get.status_code == by_form.status_code == by_body.status_code == 200
+    assert solutions(by_get) == solutions(by_form) == solutions(by_body)
+    assert len(solutions(by_get)) == 9 and by_get.headers["content-type"].startswith(
+        "application/sparql-results+json"
+    )
+
+
+@pytest.mark.parametrize(
+    "accept,media",
+    [
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("application/sparql-results+json;q=0.2, text/csv;q=0.8", "text/csv"),
+        ("application/xml", "application/sparql-results+xml"),
+        ("*/*", "application/sparql-results+json"),
+        (None, "application/sparql-results+json"),
+    ],
+)
+def test_select_content_negotiation(client: TestClient, accept: str | None, media: str) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/sparql", params={"query": COUNT_REGIONS}, headers=headers)
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+    assert "9" in response.text
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_format_parameter_for_people_typing_urls(client: TestClient, fmt: str) -> None:
+    response = client.get("/sparql", params={"query": COUNT_REGIONS, "format": fmt})
+    assert response.status_code == 200 and "9" in response.text
+
+
+@pytest.mark.parametrize(
+    "accept,rdf_format",
+    [
+        ("text/turtle", RdfFormat.TURTLE),
+        ("application/n-triples", RdfFormat.N_TRIPLES),
+        ("application/ld+json", RdfFormat.JSON_LD),
+        ("application/rdf+xml", RdfFormat.RDF_XML),
+        ("application/n-quads", RdfFormat.N_QUADS),
+    ],
+)
+def test_construct_formats(client: TestClient, accept: str, rdf_format: RdfFormat) -> None:
+    query = "CONSTRUCT WHERE { ?r <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } LIMIT 7"
+    response = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(accept)
+    assert len(list(parse(response.content, format=rdf_format))) == 7
+
+
+def test_unacceptable_accept_is_406(client: TestClient) -> None:
+    response = client.get(
+        "/sparql", params={"query": COUNT_REGIONS}, headers={"Accept": "image/png"}
+    )
+    assert response.status_code == 406 and "text/csv" in response.text
+
+
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("SELECT * WHERE {", "SPARQL syntax error"),
+        ("SELECT * WHERE { ?s nope:p ?o }", "Prefix not found"),
+    ],
+)
+def test_syntax_errors_are_400_plain_text(client: TestClient, query: str, message: str) -> None:
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/plain")
+    assert message in response.text and "Traceback" not in response.text
+
+
+def graph_sizes(root: Path) -> dict[str, int]:
+    return store.open_snapshot(root).graph_sizes()
+
+
+@pytest.mark.parametrize(
+    "method,kwargs",
+    [
+        ("get", {"params": {"update": "DROP ALL"}}),
+        ("post", {"data": {"update": "DROP ALL"}}),
+        ("post", {"content": "DROP ALL", "headers": {"Content-Type": "application/sparql-update"}}),
+        ("post", {"data": {"query": "DROP ALL"}}),
+        ("get", {"params": {"query": "CLEAR DEFAULT"}}),
+        ("post", {"content": f"DROP GRAPH <{GEO}>",
+                  "headers": {"Content-Type": "application/sparql-query"}}),
+    ],
+)  # fmt: skip
+def test_updates_are_refused_and_change_nothing(
+    client: TestClient, loaded_store: Path, method: str, kwargs: dict[str, object]
+) -> None:
+    before = graph_sizes(loaded_store)
+    response = getattr(client, method)("/sparql", **kwargs)
+    assert 400 <= response.status_code < 500
+    assert graph_sizes(loaded_store) == before
+
+
+def test_wrong_method_and_body_type(client: TestClient) -> None:
+    put = client.put("/sparql", content="x")
+    assert put.status_code == 405 and "POST" in put.headers["allow"]
+    assert client.delete("/sparql").status_code == 405
+    wrong = client.post("/sparql", content="{}", headers={"Content-Type": "application/json"})
+    assert wrong.status_code == 415
+
+
+def test_two_queries_or_none_is_400(client: TestClient) -> None:
+    assert client.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D").status_code == 400
+    assert client.post("/sparql", data={"format": "json"}).status_code == 400
+
+
+def test_huge_query_is_413(client: TestClient) -> None:
+    huge = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 1_100_000
+    response = client.post(
+        "/sparql", content=huge, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert response.status_code == 413
+
+
+def test_service_description_on_bare_get(client: TestClient) -> None:
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    triples = list(parse(response.content, format=RdfFormat.TURTLE))
+    assert any(t.object == NamedNode("http://www.w3.org/ns/sparql-service-description#Service")
+               for t in triples)  # fmt: skip
+    assert client.head("/sparql").status_code == 200
+
+
+def test_cors_preflight(client: TestClient) -> None:
+    response = client.options(
+        "/sparql",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_default_graph_is_the_union_and_dataset_parameters_narrow_it(client: TestClient) -> None:
+    ask = "ASK { ?s ?p 'only in extra' }"
+    assert "true" in client.get("/sparql", params={"query": ask}).text
+    narrowed = client.get("/sparql", params={"query": ask, "default-graph-uri": GEO})
+    assert "false" in narrowed.text
+    overriding_from = "ASK FROM <https://example.org/extra> { ?s ?p 'only in extra' }"
+    assert (
+        "false"
+        in client.get("/sparql", params={"query": overriding_from, "default-graph-uri": GEO}).text
+    )
+    named = "SELECT ?g WHERE { GRAPH ?g { ?s ?p 'only in extra' } }"
+    response = client.get(
+        "/sparql", params={"query": named, "named-graph-uri": "https://example.org/extra"}
+    )
+    assert solutions(response) == [{"g": "https://example.org/extra"}]
+
+
+def test_service_is_refused_by_default(client: TestClient) -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 400 and "SERVICE" in response.text
+
+
+def test_row_cap_is_reported_never_silent(loaded_store: Path) -> None:
+    with TestClient(create_app(Settings(store=loaded_store, max_rows=5))) as capped:
+        query = "SELECT ?s WHERE { ?s ?p ?o }"
+        as_json = capped.get("/sparql", params={"query": query})
+        assert as_json.headers["x-result-truncated"].startswith("true")
+        assert (
+            as_json.json()["truncated"] is True and len(as_json.json()["results"]["bindings"]) == 5
+        )
+        as_csv = capped.get("/sparql", params={"query": query, "format": "csv"})
+        assert len(as_csv.text.strip().splitlines()) == 6
+        small = capped.get("/sparql", params={"query": COUNT_REGIONS})
+        assert "x-result-truncated" not in small.headers
+
+
+EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_runaway_query_is_stopped_while_others_keep_working(loaded_store: Path) -> None:
+    settings = Settings(store=loaded_store, query_timeout=2.0, query_workers=2)
+    with TestClient(create_app(settings)) as limited:
+        outcome: dict[str, object] = {}
+
+        def runaway() -> None:
+            started = time.perf_counter()
+            outcome["response"] = limited.get("/sparql", params={"query": EXPLOSIVE})
+            outcome["seconds"] = time.perf_counter() - started
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        cheap = []
+        while thread.is_alive():
+            cheap.append(limited.get("/sparql", params={"query": COUNT_REGIONS}).status_code)
+            time.sleep(0.05)
+        thread.join()
+        response = outcome["response"]
+        assert response.status_code == 503  # type: ignore[attr-defined]
+        assert "time limit of 2 s" in response.text  # type: ignore[attr-defined]
+        assert float(outcome["seconds"]) < 10  # type: ignore[arg-type]
+        assert cheap and set(cheap) == {200}
+        assert limited.get("/sparql", params={"query": COUNT_REGIONS}).status_code == 200
+
+
+def test_reads_during_commits_never_fail_or_see_half(loaded_store: Path, tmp_path: Path) -> None:
+    graph = "https://example.org/churn"
+    settings = Settings(store=loaded_store)
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    seen: set[str] = set()
+    statuses: set[int] = set()
+    with TestClient(create_app(settings)) as reader:
+        done = threading.Event()
+
+        def read_loop() -> None:
+            while not done.is_set():
+                response = reader.get("/sparql", params={"query": query, "format": "csv"})
+                statuses.add(response.status_code)
+                seen.add(response.text.split()[-1])
+
+        thread = threading.Thread(target=read_loop)
+        thread.start()
+        for size in (3000, 6000, 3000):
+            data = tmp_path / f"churn{size}.nt"
+            data.write_text("".join(f"<urn:s{i}> <urn:p> <urn:o> .\n" for i in range(size)))
+            ingest.commit(ingest.read_rdf_file(data, graph), settings)
+        time.sleep(0.3)
+        done.set()
+        thread.join()
+    assert statuses == {200}
+    assert seen <= {"0", "3000", "6000"} and "3000" in seen
