@@ -127,3 +127,69 @@ def soc_crosswalk_weight_iri(from_code: str, to_code: str, basis: str) -> NamedN
 def area_membership_iri(member_code: str, container_code: str) -> NamedNode:
     """That one area lies within another, with the years sources list it: E07000026 in E10000006."""
     return ID[f"area-membership/{_segment(member_code)}/{_segment(container_code)}"]
+
+
+# --- Statistics (RDF Data Cube) ---
+
+
+def dataset_iri(slug: str, table: str) -> NamedNode:
+    """A qb:DataSet: one published table of one source."""
+    return ID[f"dataset/{_segment(slug)}/{_segment(table)}"]
+
+
+def structure_iri(name: str) -> NamedNode:
+    """A qb:DataStructureDefinition, shared by the tables of one shape."""
+    return ID[f"structure/{_segment(name)}"]
+
+
+def component_iri(structure: str, component: str) -> NamedNode:
+    """A qb:ComponentSpecification of one structure."""
+    return ID[f"structure/{_segment(structure)}/{_segment(component)}"]
+
+
+def observation_iri(slug: str, table: str, *keys: str) -> NamedNode:
+    """A qb:Observation, named by its dataset and its dimension values (so duplicates collide)."""
+    return ID["observation/" + "/".join(_segment(k) for k in (slug, table, *keys))]
+
+
+def statistic_iri(name: str) -> NamedNode:
+    """What an observation measures (a concept of the statistic scheme), e.g. "replacement-demand"."""
+    return ID[f"statistic/{_segment(name)}"]
+
+
+STATISTIC_SCHEME = ID["statistic"]
+
+
+def unit_iri(name: str) -> NamedNode:
+    """A unit of measure, e.g. "thousand-persons", "gbp-per-year"."""
+    return ID[f"unit/{_segment(name)}"]
+
+
+UNIT_SCHEME = ID["unit"]
+
+
+def breakdown_iri(kind: str, code: str) -> NamedNode:
+    """A code of a breakdown dimension (qualification level, industry group, working pattern...)."""
+    return ID[f"{_segment(kind)}/{_segment(code)}"]
+
+
+def breakdown_scheme_iri(kind: str) -> NamedNode:
+    """The SKOS scheme of one breakdown dimension's codes."""
+    return ID[_segment(kind)]
+
+
+def year_iri(year: int) -> NamedNode:
+    """A calendar year as data.gov.uk's reference intervals name it."""
+    return NamedNode(f"http://reference.data.gov.uk/id/year/{year}")
+
+
+def years_iri(start: int, years: int) -> NamedNode:
+    """A span of whole years from 1 January of ``start`` (e.g. the projection 2020-2035)."""
+    return NamedNode(
+        f"http://reference.data.gov.uk/id/gregorian-interval/{start}-01-01T00:00:00/P{years}Y"
+    )
+
+
+def month_iri(year: int, month: int) -> NamedNode:
+    """A calendar month as data.gov.uk's reference intervals name it."""
+    return NamedNode(f"http://reference.data.gov.uk/id/month/{year}-{month:02d}")
