@@ -39,6 +39,12 @@ MODULES = (
     "ons_ltla_utla_2021",
     "ons_geography_lad_region",
     "uk_sic2007",
+    # Demand: statistics as RDF Data Cube (they reference SOC groups and areas).
+    "ons_ashe_table14",
+    "nomis_aps_employment_by_occupation",
+    "skills_imperative_2035",
+    "dfe_employer_skills_survey",
+    "ons_online_job_adverts",
 )
 
 
