@@ -50,10 +50,13 @@ class AreaIndex:
         kinds: dict[NamedNode, set[str]] = defaultdict(set)
         prefix = str(ID) + "geography/"
         for t in triples:
+            subject, value = t.subject, str(getattr(t.object, "value", ""))
+            if not isinstance(subject, NamedNode):
+                continue
             if t.predicate in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel):
-                names[t.subject].add(fold(t.object.value))  # type: ignore[arg-type]
-            elif t.predicate == SKOS.inScheme and t.object.value.startswith(prefix):
-                kinds[t.subject].add(t.object.value[len(prefix) :])  # type: ignore[arg-type]
+                names[subject].add(fold(value))
+            elif t.predicate == SKOS.inScheme and value.startswith(prefix):
+                kinds[subject].add(value[len(prefix) :])
         self._by_name: dict[str, set[tuple[str, NamedNode]]] = defaultdict(set)
         for area, labels in names.items():
             for label in labels:
