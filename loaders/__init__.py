@@ -45,6 +45,13 @@ MODULES = (
     "skills_imperative_2035",
     "dfe_employer_skills_survey",
     "ons_online_job_adverts",
+    # Supply: CTDL credentials, courses and providers (they reference SOC groups and areas).
+    "dfe_lars",
+    "dfe_funded_qualifications",
+    "xcri_cap_feeds",
+    "ncs_course_directory_samples",
+    "dfe_apprenticeships_provider_dashboard",
+    "dfe_fe_achievements_by_ssa_lad",
 )
 
 
