@@ -85,6 +85,8 @@ def _run(request: Request, params: dict[str, list[str]]) -> Response:
         named_graphs=tuple(params.get("named-graph-uri", [])),
         max_rows=settings.max_rows,
         allow_service=settings.allow_service == "yes",
+        # Relative IRIs in a query resolve against the endpoint, as the protocol allows.
+        base_iri=str(request.url.replace(query="")),
     )
     executor: Executor = request.app.state.executor
     try:

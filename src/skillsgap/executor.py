@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
-import re
 import threading
 import weakref
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pyoxigraph import NamedNode
 
 from skillsgap import results, store
 from skillsgap.errors import NotAcceptable, QueryError, QueryTimeout, SkillsgapError, StoreError
+from skillsgap.query_text import uses_service
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class QueryRequest:
     named_graphs: tuple[str, ...] = ()
     max_rows: int = 100_000
     allow_service: bool = False
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def answer(snapshot: store.Snapshot, request: QueryRequest) -> Answer:
             "SERVICE (federated query) is disabled on this endpoint: it would make the server "
             "fetch URLs chosen by the query (setting allow_service, SKILLSGAP_ALLOW_SERVICE)"
         )
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"base_iri": request.base_iri}
     if request.default_graphs or request.named_graphs:
         # The protocol's dataset parameters replace the query's FROM / FROM NAMED.
         options["default_graph"] = [NamedNode(g) for g in request.default_graphs]
@@ -72,29 +73,6 @@ def answer(snapshot: store.Snapshot, request: QueryRequest) -> Answer:
     except (OSError, ValueError) as exc:
         raise QueryError(f"query failed: {exc}") from None
     return Answer(body, fmt, results.MEDIA_TYPES[fmt], truncated, snapshot.version)
-
-
-# Strings, IRIs and comments, removed before looking for the SERVICE keyword.
-_NOT_KEYWORDS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r'|<[^<>"{}|^`\\\s]*>'
-    r"|#[^\n]*"
-)
-# The keyword, not a variable (?service), a prefix (service:) or part of a name (a:service).
-_SERVICE = re.compile(r"(?<![?$:\w-])SERVICE(?![:\w-])", re.IGNORECASE)
-
-
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def uses_service(query: str) -> bool:
-    """Whether the query text has a SERVICE clause (outside strings, IRIs and comments)."""
-    # SPARQL resolves \u escapes anywhere in the query text before parsing it.
-    text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
-    return bool(_SERVICE.search(_NOT_KEYWORDS.sub(" ", text)))
 
 
 class Executor:

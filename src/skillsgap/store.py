@@ -23,6 +23,7 @@ from typing import Any
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
 from skillsgap.errors import QueryError, StoreError
+from skillsgap.query_text import declares_dataset
 
 CURRENT = "CURRENT"
 VERSIONS = "versions"
@@ -40,8 +41,10 @@ class Snapshot:
     def query(
         self, sparql: str, substitutions: dict[Any, Any] | None = None, **options: Any
     ) -> Any:
-        """Run a SPARQL query; the default graph is the union of all named graphs unless given."""
-        options.setdefault("use_default_graph_as_union", "default_graph" not in options)
+        """Run a SPARQL query; the default graph is the union of all named graphs unless the
+        query (FROM, FROM NAMED) or the options name a dataset."""
+        own_dataset = "default_graph" in options or declares_dataset(sparql)
+        options.setdefault("use_default_graph_as_union", not own_dataset)
         try:
             return self._store.query(sparql, substitutions=substitutions, **options)
         except SyntaxError as exc:
