@@ -188,7 +188,18 @@ def query_command(sparql: str | None, query_file: Any, fmt: str, **options: Any)
 
 
 @main.command("serve")
-@setting_options("store", "host", "port", "workers", "query_timeout", "max_rows", "cors_origins")
+@setting_options(
+    "store",
+    "host",
+    "port",
+    "workers",
+    "query_workers",
+    "query_timeout",
+    "max_rows",
+    "max_query_bytes",
+    "allow_service",
+    "cors_origins",
+)
 def serve_command(**options: Any) -> None:
     """Serve the store over HTTP; loads committed meanwhile are picked up without a restart."""
     from skillsgap.server.app import run
