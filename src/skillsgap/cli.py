@@ -35,6 +35,14 @@ class _Group(click.Group):
             sys.exit(exc.exit_code)
 
 
+_CLICK_TYPES: dict[str, Any] = {
+    "int": click.INT,
+    "float": click.FLOAT,
+    "Path": click.Path(path_type=Path),
+    "Path | None": click.Path(path_type=Path),
+}
+
+
 def setting_options(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Click options for settings, with help and choices taken from the settings table."""
     table = {f.name: f for f in fields(Settings)}
@@ -47,7 +55,7 @@ def setting_options(*names: str) -> Callable[[Callable[..., Any]], Callable[...,
             command = click.option(
                 "--" + name.replace("_", "-"),
                 name,
-                type=click.Choice(choices) if choices else None,
+                type=click.Choice(choices) if choices else _CLICK_TYPES.get(str(field.type)),
                 default=None,
                 help=f"{field.metadata['help']} [env {env}; default {field.default}]",
             )(command)
