@@ -38,6 +38,11 @@ def shapes_text() -> str:
     return "\n".join(f.read_text(encoding="utf-8") for f in package_files("shapes"))
 
 
+def static_folder() -> Traversable:
+    """The folder of the query page's static files (the vendored editor and our page)."""
+    return files("skillsgap.server").joinpath("static")
+
+
 def bundled_data() -> Traversable:
     """The folder of bundled source data, one sub-folder per source slug."""
     return files("skillsgap").joinpath("data")
