@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from skillsgap import __version__
 from skillsgap.config import Settings
 from skillsgap.executor import Executor
-from skillsgap.server import errors, pages, sparql
+from skillsgap.server import canned, errors, pages, sparql
 from skillsgap.server.snapshots import SnapshotSource
 
 
@@ -41,6 +41,7 @@ def create_app(settings: Settings, snapshots: SnapshotSource | None = None) -> F
     )
     errors.install(app)
     app.include_router(sparql.router)
+    canned.install(app, settings)
     app.include_router(pages.router)
 
     @app.get("/health")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from skillsgap.errors import QueryError, SkillsgapError, StoreError, UsageError
@@ -17,6 +18,17 @@ def error_body(status: int, message: str, errors: list[str] | None = None) -> di
 
 def install(app: FastAPI) -> None:
     """Register the handlers that turn skillsgap errors into the error body."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"parameter {str(e['loc'][-1])!r}: {e['msg']}, got {e.get('input')!r}"
+            for e in exc.errors()
+        ]
+        body = error_body(422, problems[0], problems) | {
+            "parameter": str(exc.errors()[0]["loc"][-1])
+        }
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(SkillsgapError)
     async def handle(_request: Request, exc: SkillsgapError) -> JSONResponse:

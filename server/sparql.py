@@ -25,7 +25,8 @@ UPDATE_BODY = "application/sparql-update"
 STATUS = {QueryError: 400, NotAcceptable: 406, QueryTimeout: 503, StoreError: 503}
 
 
-@router.api_route("/sparql", methods=["GET", "HEAD"])
+@router.head("/sparql", include_in_schema=False)
+@router.get("/sparql")
 def sparql_get(request: Request) -> Response:
     """SPARQL query by GET (`query=`); with no query, the service description."""
     params = {key: request.query_params.getlist(key) for key in request.query_params}
@@ -63,7 +64,7 @@ async def sparql_post(request: Request) -> Response:
     return await run_in_threadpool(_run, request, params)
 
 
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"])
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 def sparql_other(request: Request) -> Response:
     """Methods the read-only endpoint does not take."""
     return _text(405, f"method {request.method} not allowed", {"Allow": ALLOWED_METHODS})

@@ -50,3 +50,33 @@ def assert_matches_golden(triples: Iterable[Triple], golden: Path) -> None:
 def store_path(tmp_path: Path) -> Path:
     """A store directory that does not exist yet."""
     return tmp_path / "store"
+
+
+CLASSIFICATIONS = (
+    "ons-soc2020",
+    "ons-soc2010",
+    "ons-soc2010-soc2020-relationship",
+    "dfe-geography-lookups",
+    "dfe-lsip-lookups",
+    "ons-ltla-utla-2021",
+    "ons-geography-lad-region",
+)
+
+
+def load_sources(root: Path, slugs: Iterable[str]) -> None:
+    """Load the bundled real files of ``slugs`` into a store, in order, through the gate."""
+    from skillsgap import ingest
+    from skillsgap.config import Settings
+    from skillsgap.loaders import source
+
+    for slug in slugs:
+        src = source(slug)
+        ingest.commit(ingest.read_source(src, bundled(slug)), Settings(store=root))
+
+
+@pytest.fixture(scope="session")
+def reference_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the real SOC schemes, crosswalk and geography (tests must not write to it)."""
+    root = tmp_path_factory.mktemp("reference") / "store"
+    load_sources(root, CLASSIFICATIONS)
+    return root
