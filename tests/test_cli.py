@@ -129,3 +129,16 @@ def test_sources_lists_every_loader(store_path: Path) -> None:
 def test_settings_are_documented() -> None:
     result = run("settings")
     assert "SKILLSGAP_STORE" in result.output and "SKILLSGAP_ENGINE" in result.output
+
+
+def test_ctdl_json_ld_file_is_expanded_with_the_bundled_context(store_path: Path) -> None:
+    course = EXCERPTS / "ctdl" / "course.jsonld"
+    result = run("load", "--file", course, "--store", store_path)
+    # Its occupation link points at SOC 2020, which is not loaded here: the gate says so.
+    assert result.exit_code == 1 and "load ons-soc2020 first" in result.output
+
+
+@pytest.mark.parametrize("name", ["remote-context.jsonld", "plain-remote-context.jsonld"])
+def test_remote_json_ld_contexts_are_never_fetched(store_path: Path, name: str) -> None:
+    result = run("load", "--file", EXCERPTS / "ctdl" / name, "--store", store_path)
+    assert result.exit_code == 2 and "remote" in result.output.lower()

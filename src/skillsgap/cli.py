@@ -16,7 +16,7 @@ import click
 from skillsgap import __version__, gate, ingest, results, store
 from skillsgap.config import Settings, setting_help
 from skillsgap.errors import GateRejection, SkillsgapError, UsageError
-from skillsgap.loaders import Source, source, sources
+from skillsgap.loaders import Source, ctdl_jsonld, source, sources
 from skillsgap.resources import bundled_data
 
 
@@ -120,7 +120,7 @@ def load_command(
     for src in chosen:
         _commit(src.slug, settings, partial(ingest.read_source, src, _folder(src, settings)))
     for path in files:
-        _commit(path.name, settings, lambda _tell, p=path: ingest.read_rdf_file(p, graph))
+        _commit(path.name, settings, lambda _tell, p=path: _read_file(p, graph))
 
 
 @main.command("validate")
@@ -141,7 +141,7 @@ def validate_command(target: str, report_path: Path | None, limit: int, **option
         src = source(target)
         candidate = ingest.read_source(src, _folder(src, settings))
     elif path.suffix.lower() in ingest.RDF_FORMATS:
-        candidate = ingest.read_rdf_file(path)
+        candidate = _read_file(path, None)
     else:
         raise UsageError(f"{target!r} is neither a source slug nor an RDF file")
     report = ingest.check(candidate, settings)
@@ -220,6 +220,13 @@ def settings_command() -> None:
     """Every setting with its environment variable, default and meaning."""
     for name, env, default, help_text in setting_help():
         click.echo(f"{name:<14} {env:<26} default {default}\n    {help_text}")
+
+
+def _read_file(path: Path, graph: str | None) -> ingest.Candidate:
+    """A user's RDF file; CTDL JSON-LD is expanded against the bundled CTDL context."""
+    is_json = path.suffix.lower() in (".jsonld", ".json")
+    reader = ctdl_jsonld.read_document if is_json and ctdl_jsonld.is_ctdl_document(path) else None
+    return ingest.read_rdf_file(path, graph, reader)
 
 
 def _folder(src: Source, settings: Settings) -> Path:

@@ -193,3 +193,86 @@ def years_iri(start: int, years: int) -> NamedNode:
 def month_iri(year: int, month: int) -> NamedNode:
     """A calendar month as data.gov.uk's reference intervals name it."""
     return NamedNode(f"http://reference.data.gov.uk/id/month/{year}-{month:02d}")
+
+
+# --- Online job adverts: Textkernel profession categories (loader ons-online-job-adverts) ---
+
+
+def profession_category_level_iri(level: str) -> NamedNode:
+    """The xkos:ClassificationLevel of profession categories: "summary" or "detailed"."""
+    return ID[f"profession-category/level/{_segment(level)}"]
+
+
+# --- Supply: CTDL credentials, courses, organisations (loaders/_ctdl.py) ---
+
+
+def organisation_iri(ukprn: str) -> NamedNode:
+    """An organisation by its UK Provider Reference Number: organisation_iri("10022663")."""
+    return ID[f"organisation/ukprn/{_segment(ukprn)}"]
+
+
+def organisation_code_iri(register: str, code: str) -> NamedNode:
+    """An organisation by another register's code: organisation_code_iri("lars-awarding-org", "AQA")."""
+    return ID[f"organisation/{_segment(register)}/{_segment(code)}"]
+
+
+def credential_iri(scheme: str, code: str) -> NamedNode:
+    """A credential or learning aim by the register coding it: ("lars-standard", "1"), ("lars-aim", QAN)."""
+    return ID[f"credential/{_segment(scheme)}/{_segment(code)}"]
+
+
+def course_iri(provider: str, code: str) -> NamedNode:
+    """A course by its provider (UKPRN, or a feed's slug) and the provider's own course identifier."""
+    return ID[f"course/{_segment(provider)}/{_segment(code)}"]
+
+
+def place_iri(scope: str, key: str) -> NamedNode:
+    """A place (venue, address) by who names it and their key: place_iri("ukprn-10000001", "main")."""
+    return ID[f"place/{_segment(scope)}/{_segment(key)}"]
+
+
+def part_iri(owner: NamedNode, *keys: str) -> NamedNode:
+    """A node that belongs to ``owner`` (an offering, a cost, an alignment, an identifier value).
+
+    Under the owner's own IRI when that is ours; otherwise under id/part/ with the owner's IRI as
+    one escaped segment, so nodes of documents from elsewhere get stable IRIs of ours too.
+    """
+    tail = "/".join(_segment(key) for key in keys)
+    if owner.value.startswith(str(ID)):
+        return NamedNode(f"{owner.value}/{tail}")
+    return ID[f"part/{_segment(owner.value)}/{tail}"]
+
+
+def alignment_iri(subject: NamedNode, kind: str, framework: str, code: str) -> NamedNode:
+    """A ceterms:CredentialAlignmentObject: ``subject``'s ``kind`` link to ``code`` of ``framework``."""
+    return part_iri(subject, kind, f"{framework}-{code}")
+
+
+def identifier_iri(subject: NamedNode, scheme: str) -> NamedNode:
+    """The ceterms:IdentifierValue giving ``subject``'s identifier in ``scheme`` (e.g. "ukprn")."""
+    return part_iri(subject, "identifier", scheme)
+
+
+def identifier_scheme_iri(scheme: str) -> NamedNode:
+    """An identifier scheme (ceterms:identifierType): "ukprn", "lars-aim", "lars-standard"..."""
+    return ID[f"identifier-scheme/{_segment(scheme)}"]
+
+
+def code_list_iri(name: str) -> NamedNode:
+    """A published code list as a SKOS scheme: "ssa", "lars-prog-type", "lars-notional-nvq-level-v2"."""
+    return ID[f"code/{_segment(name)}"]
+
+
+def code_iri(name: str, code: str) -> NamedNode:
+    """A code of a published code list: code_iri("ssa", "6.1"), code_iri("lars-prog-type", "25")."""
+    return ID[f"code/{_segment(name)}/{_segment(code)}"]
+
+
+def code_level_iri(name: str, level: str) -> NamedNode:
+    """An xkos:ClassificationLevel of a code list: code_level_iri("ssa", "tier-1")."""
+    return ID[f"code/{_segment(name)}/level/{_segment(level)}"]
+
+
+def skolem_iri(document_sha256: str, label: str) -> NamedNode:
+    """A blank node of a user's document, made an IRI: by the document's SHA-256 and its label."""
+    return ID[f"file/sha256/{_segment(document_sha256)}/genid/{_segment(label)}"]

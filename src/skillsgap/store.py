@@ -60,6 +60,10 @@ class Snapshot:
             parts.append(dumped or b"")
         return b"\n".join(parts)
 
+    def graph_names(self) -> list[str]:
+        """The named graphs in this version."""
+        return sorted(g.value for g in self._store.named_graphs())
+
     def graph_sizes(self) -> dict[str, int]:
         """Named graphs and their triple counts."""
         counts = self.query(
