@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -122,7 +123,7 @@ def observation(
     if (value is None) != (status != AVAILABLE):
         raise ValueError(f"{node.value}: a value goes with status Available, and only with it")
     yield Triple(node, RDF.type, QB.Observation)
-    yield Triple(node, QB.dataSet, iris.dataset_iri(slug, table))
+    yield Triple(node, QB.dataSet, _dataset_iri(slug, table))
     for dimension, code in dimensions.items():
         yield Triple(node, dimension, code)
     if value is not None:
@@ -135,6 +136,9 @@ def observation(
         yield Triple(node, SG.sourceMarker, Literal(marker))
     for attribute, term in (attributes or {}).items():
         yield Triple(node, attribute, term)
+
+
+_dataset_iri = cache(iris.dataset_iri)  # the same few datasets for many observations
 
 
 def decimal(value: Decimal) -> Literal:
