@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from skillsgap import __version__
 from skillsgap.config import Settings
 from skillsgap.executor import Executor
-from skillsgap.server import canned, errors, pages, sparql
+from skillsgap.server import canned, errors, pages, query_pages, sparql
 from skillsgap.server.snapshots import SnapshotSource
 
 
@@ -41,6 +41,8 @@ def create_app(settings: Settings, snapshots: SnapshotSource | None = None) -> F
     )
     errors.install(app)
     app.include_router(sparql.router)
+    # Before the API: its routes take only requests that ask for HTML pages.
+    app.include_router(query_pages.router)
     canned.install(app, settings)
     app.include_router(pages.router)
 

@@ -58,6 +58,16 @@ NUMERIC = {XSD.integer.value, XSD.decimal.value, XSD.double.value, XSD.float.val
            XSD.int.value, XSD.long.value, XSD.nonNegativeInteger.value}  # fmt: skip
 
 
+class ErrorBody(BaseModel):
+    """The one error shape of the API."""
+
+    ok: bool
+    error: str
+    errors: list[str]
+    status: int
+    parameter: str | None = None
+
+
 class Answer(BaseModel):
     """A canned query's answer as plain JSON."""
 
@@ -70,7 +80,7 @@ class Answer(BaseModel):
     limit: int
     offset: int
     truncated: bool
-    next: str | None
+    next: str | None = None
     store_version: str
     sparql: str | None = None
 
@@ -95,8 +105,17 @@ def install(app: FastAPI, settings: Settings) -> None:
             description=query.description,
             response_model=Answer,
             name=query.slug,
-            responses={422: {"description": "A parameter does not fit its declaration"},
-                       304: {"description": "Not modified (ETag)"}},
+            responses={
+                200: {"content": {media: {} for media in FORMATS.values() if media != "application/json"}},
+                304: {"description": "Not modified (ETag)"},
+                406: {"model": ErrorBody, "description": "The format cannot hold this result"},
+                422: {"model": ErrorBody, "description": "A parameter does not fit its declaration"},
+                503: {"model": ErrorBody, "description": "The query ran past the time limit"},
+            },
+        )  # fmt: skip
+        router.add_api_route(
+            f"/queries/{query.slug}", _endpoint(query, settings, cache), methods=["HEAD"],
+            include_in_schema=False,
         )  # fmt: skip
 
     @router.get("/queries/{slug}", include_in_schema=False)
@@ -122,7 +141,8 @@ def _endpoint(
     documented += [
         inspect.Parameter("format", inspect.Parameter.KEYWORD_ONLY, annotation=str | None,
                           default=Query(None, description="json (default), csv, tsv, sparql-json, "
-                                        "xml; ttl or jsonld for CONSTRUCT queries")),
+                                        "xml; ttl or jsonld for CONSTRUCT queries",
+                                        json_schema_extra={"enum": list(FORMATS)})),
         inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, annotation=int,
                           default=Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page")),
         inspect.Parameter("offset", inspect.Parameter.KEYWORD_ONLY, annotation=int,
@@ -169,12 +189,16 @@ def _run(request: Request, query: CannedQuery, settings: Settings, cache: _Resul
     except SkillsgapError as exc:
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 500)
         return _error(status, str(exc), getattr(exc, "parameter", None))
-    body, media_type = cached
+    body, media_type, next_url = cached
+    headers = _cache_headers(etag)
+    if next_url:
+        # Every format says another page follows: a Link header (RFC 8288) beside JSON's "next".
+        headers["Link"] = f'<{next_url}>; rel="next"'
     if fmt == "json" and request.query_params.get("sparql") in ("1", "true"):
         document = json.loads(body)
         document["sparql"] = bind(query, raw, _lookup(snapshots))[0]
         body = json.dumps(document).encode()
-    return Response(body, media_type=media_type, headers=_cache_headers(etag))
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _answer(
@@ -185,30 +209,31 @@ def _answer(
     fmt: str,
     limit: int,
     offset: int,
-) -> tuple[bytes, str]:
+) -> tuple[bytes, str, str | None]:
     executor: Executor = request.app.state.executor
+    # One row more than the page shows tells whether another page follows; the cap cuts it off.
     paged = f"{text}\nLIMIT {limit + 1} OFFSET {offset}"  # integers we checked, nothing else
     wire = "json" if fmt in ("json", "sparql-json") else fmt
-    answer = executor.run(QueryRequest(query=paged, format=wire, max_rows=limit + 1))
+    answer = executor.run(QueryRequest(query=paged, format=wire, max_rows=limit))
+    next_url = None
+    if answer.truncated:
+        params = dict(request.query_params) | {"limit": str(limit), "offset": str(offset + limit)}
+        next_url = str(request.url.replace(query=urlencode(params)))
     if fmt != "json":
-        return answer.body, FORMATS[fmt]
+        return answer.body, FORMATS[fmt], next_url
     solutions = parse_query_results(answer.body, QueryResultsFormat.JSON)
     if isinstance(solutions, QueryBoolean):
         columns, rows = ["boolean"], [{"boolean": bool(solutions)}]
     else:
         columns = [v.value for v in solutions.variables]
         rows = [{c: _plain(s[c]) for c in columns} for s in solutions]
-    more = len(rows) > limit
-    next_url = None
-    if more:
-        params = dict(request.query_params) | {"limit": str(limit), "offset": str(offset + limit)}
-        next_url = str(request.url.replace(query=urlencode(params)))
+    more = answer.truncated
     document = Answer(
         ok=True, query=query.slug, title=query.title, parameters=used, columns=columns,
-        rows=rows[:limit], limit=limit, offset=offset, truncated=more, next=next_url,
+        rows=rows, limit=limit, offset=offset, truncated=more, next=next_url,
         store_version=answer.store_version,
     )  # fmt: skip
-    return document.model_dump_json(exclude_none=True).encode(), FORMATS["json"]
+    return document.model_dump_json(exclude_none=True).encode(), FORMATS["json"], next_url
 
 
 def _plain(term: Any) -> Any:
@@ -301,12 +326,12 @@ class _ResultCache:
     """Answers by (store version, query, parameters, format, page); a new version empties it."""
 
     def __init__(self, capacity: int) -> None:
-        self._entries: OrderedDict[tuple[Any, ...], tuple[bytes, str]] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[bytes, str, str | None]] = OrderedDict()
         self._capacity = capacity
         self._version: str | None = None
         self._lock = Lock()
 
-    def get(self, key: tuple[Any, ...]) -> tuple[bytes, str] | None:
+    def get(self, key: tuple[Any, ...]) -> tuple[bytes, str, str | None] | None:
         with self._lock:
             if key[0] != self._version:
                 self._entries.clear()
@@ -316,7 +341,7 @@ class _ResultCache:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple[Any, ...], value: tuple[bytes, str]) -> None:
+    def put(self, key: tuple[Any, ...], value: tuple[bytes, str, str | None]) -> None:
         with self._lock:
             if key[0] == self._version:
                 self._entries[key] = value

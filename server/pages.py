@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -37,8 +38,8 @@ ASSETS = {
     "page_js": "query-page.js",
     "page_css": "query-page.css",
 }
-# Filled in by render_page, never served as they are.
-TEMPLATES = {"index.html"}
+# Filled in by render_page (index.html) or the canned-query pages (templates/), never served.
+TEMPLATES = {"index.html", "templates"}
 HEADER = re.compile(r"^#\s*(?P<key>[a-z][a-z-]*):\s*(?P<value>.*)$")
 CONTINUATION = re.compile(r"^#\s+(?P<value>\S.*)$")
 STARTER = """\
@@ -57,7 +58,7 @@ class CachedStaticFiles(StaticFiles):
 
     async def get_response(self, path: str, scope: Any) -> Response:
         """The file, with Cache-Control set by whether the request is versioned."""
-        if path in TEMPLATES:
+        if os.path.normpath(path).split(os.sep)[0] in TEMPLATES:
             raise HTTPException(status_code=404)
         response = await super().get_response(path, scope)
         asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("v", [])

@@ -8,6 +8,7 @@ from pyoxigraph import NamedNode
 from skillsgap import iris
 from skillsgap.catalog import (
     CatalogError,
+    Chart,
     Parameter,
     ParameterError,
     bind,
@@ -76,6 +77,39 @@ def test_bad_values_name_the_parameter(raw: dict[str, str], parameter: str) -> N
     assert error.value.parameter == parameter and "expected" in str(error.value)
 
 
+CHART_BODY = "SELECT ?name ?demand ?supply WHERE { ?s ?p ?name ; ?q ?demand ; ?r ?supply }"
+
+
+def test_chart_field_parses_into_a_typed_chart() -> None:
+    text = (
+        "# title: T\n# description: D\n# tags: gap, chart\n"
+        "# chart: x=name; y=demand, supply; kind=hbar\n" + CHART_BODY
+    )
+    assert parse_query_file("t", text).chart == Chart(x="name", y=("demand", "supply"), kind="hbar")
+    plain = parse_query_file("t", "# title: T\n# description: D\n" + CHART_BODY)
+    assert plain.chart is None
+    default = parse_query_file("t", "# title: T\n# description: D\n# tags: chart\n"
+                               "# chart: x=name; y=demand\n" + CHART_BODY)  # fmt: skip
+    assert default.chart == Chart(x="name", y=("demand",), kind="bar")
+
+
+@pytest.mark.parametrize(
+    "header,message",
+    [
+        ("# tags: chart", "go together"),
+        ("# chart: x=name; y=demand", "go together"),
+        ("# tags: chart\n# chart: x=name", "expected 'x=COLUMN"),
+        ("# tags: chart\n# chart: x=name; y=demand; colour=red", "expected 'x=COLUMN"),
+        ("# tags: chart\n# chart: x=name; y=demand; kind=pie", "kind=one of"),
+        ("# tags: chart\n# chart: x=name; y=demand,profit", "no column ?profit"),
+    ],
+)
+def test_bad_chart_fields_fail_with_the_file_named(header: str, message: str) -> None:
+    with pytest.raises(CatalogError) as error:
+        parse_query_file("broken", f"# title: T\n# description: D\n{header}\n{CHART_BODY}")
+    assert "queries/broken.rq: chart" in str(error.value) and message in str(error.value)
+
+
 @pytest.mark.parametrize(
     "text,message",
     [
@@ -115,3 +149,6 @@ def test_packaged_catalogue_loads() -> None:
     for query in catalog.values():
         for parameter in query.parameters:
             assert parameter.name not in ("format", "limit", "offset", "sparql")
+    assert catalog["soc2020-titles-per-major-group"].chart == Chart(
+        x="major_group_title", y=("job_titles",), kind="hbar"
+    )

@@ -13,6 +13,10 @@ A parameter's fields: type (soc, area, year, integer, enum, text), required, def
 values (enum, comma-separated), minimum, maximum, version and levels (soc), kinds (area),
 max_length (text).
 
+A query tagged ``chart`` has a ``chart:`` field saying what its page draws: the column of the
+labels (x), the numeric column(s) of the series (y, comma-separated) and the kind (bar, hbar for
+horizontal bars, or line), e.g. ``# chart: x=occupation; y=demand,supply; kind=hbar``.
+
 Parameters appear in the query as variables named ``?_<name>``. Their values are parsed into RDF
 terms and bound by a ``VALUES`` block that replaces the body's ``# @parameters`` line: a value is
 never spliced into the query text, only a term pyoxigraph wrote.
@@ -33,6 +37,7 @@ from skillsgap.namespaces import XSD
 
 PLACEHOLDER = "# @parameters"
 TYPES = ("soc", "area", "year", "integer", "enum", "text")
+CHART_KINDS = ("bar", "hbar", "line")
 _VARIABLE = re.compile(r"[?$]_([A-Za-z][A-Za-z0-9_]*)")
 
 
@@ -96,6 +101,15 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """What a query's page draws: labels from column x, one series per column in y."""
+
+    x: str
+    y: tuple[str, ...]
+    kind: str = "bar"
+
+
+@dataclass(frozen=True)
 class CannedQuery:
     """A canned query: its slug, documentation, parameters and SPARQL text."""
 
@@ -105,6 +119,7 @@ class CannedQuery:
     tags: tuple[str, ...]
     parameters: tuple[Parameter, ...]
     text: str = field(repr=False)
+    chart: Chart | None = None
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -135,13 +150,15 @@ def parse_query_file(slug: str, text: str) -> CannedQuery:
         raise CatalogError(f"queries/{slug}.rq: the header needs a title and a description")
     parameters = tuple(_parameter(slug, name, spec, doc) for name, (spec, doc) in params.items())
     _check_variables(slug, text, parameters)
+    tags = tuple(t.strip() for t in fields.get("tags", "").split(",") if t.strip())
     return CannedQuery(
         slug=slug,
         title=fields["title"],
         description=fields["description"],
-        tags=tuple(t.strip() for t in fields.get("tags", "").split(",") if t.strip()),
+        tags=tags,
         parameters=parameters,
         text=text,
+        chart=_chart(slug, fields.get("chart"), "chart" in tags, text),
     )
 
 
@@ -237,7 +254,7 @@ def _header(slug: str, text: str) -> list[str]:
     return lines
 
 
-_FIELD = re.compile(r"^(title|description|tags):\s*(.*)$")
+_FIELD = re.compile(r"^(title|description|tags|chart):\s*(.*)$")
 _PARAM = re.compile(r"^param\s+([A-Za-z][A-Za-z0-9_]*):\s*(.*)$")
 
 
@@ -265,7 +282,7 @@ def _header_fields(
         elif line.strip():
             raise CatalogError(
                 f"queries/{slug}.rq: header line {number} {line!r}: expected 'title:', "
-                "'description:', 'tags:' or 'param NAME:', or an indented continuation"
+                "'description:', 'tags:', 'chart:' or 'param NAME:', or an indented continuation"
             )
     return fields, params
 
@@ -301,6 +318,29 @@ def _parameter(slug: str, name: str, spec: str, description: str) -> Parameter:
     ):
         raise CatalogError(f"{where}: an integer needs minimum and maximum")
     return parameter
+
+
+def _chart(slug: str, spec: str | None, tagged: bool, text: str) -> Chart | None:
+    """The ``chart:`` field as a Chart; it goes with the ``chart`` tag, and names result columns."""
+    where = f"queries/{slug}.rq: chart"
+    if spec is None or not tagged:
+        if spec is not None or tagged:
+            raise CatalogError(f"{where}: the 'chart' tag and a 'chart:' field go together")
+        return None
+    items = dict(part.strip().partition("=")[::2] for part in spec.split(";") if part.strip())
+    if set(items) - {"x", "y", "kind"} or not items.get("x") or not items.get("y"):
+        raise CatalogError(f"{where}: expected 'x=COLUMN; y=COLUMN[,COLUMN...]; kind=KIND'")
+    chart = Chart(
+        x=items["x"].strip(),
+        y=tuple(c.strip() for c in items["y"].split(",") if c.strip()),
+        kind=items.get("kind", "bar").strip(),
+    )
+    if chart.kind not in CHART_KINDS:
+        raise CatalogError(f"{where}: expected kind=one of {', '.join(CHART_KINDS)}")
+    for column in (chart.x, *chart.y):
+        if not re.search(rf"[?$]{re.escape(column)}\b", text):
+            raise CatalogError(f"{where}: the query has no column ?{column}")
+    return chart
 
 
 def _check_variables(slug: str, text: str, parameters: tuple[Parameter, ...]) -> None:
