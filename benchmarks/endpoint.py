@@ -53,7 +53,7 @@ def wait_for(url: str) -> None:
 def wrk(url: str, connections: int, seconds: int) -> dict[str, float]:
     """req/s, p50 and p99 (ms) from one wrk run."""
     command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s",
-               "--latency", "-H", "Accept: application/sparql-results+json", url]  # fmt: skip
+               "--latency", "--timeout", "60s", "-H", "Accept: application/sparql-results+json", url]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         raise SystemExit(f"errors answering {url}:\n{output}")
@@ -71,7 +71,9 @@ def _millis(text: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--store", type=Path, help="an existing skillsgap store (default: load --all)")
+    parser.add_argument(
+        "--store", type=Path, help="an existing skillsgap store (default: load --all)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="skillsgap serve --workers")
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
@@ -109,8 +111,9 @@ def run_cases(ours: str, theirs: str, args: argparse.Namespace) -> None:
     for name, connections in CASES:
         mine = wrk(ours + urls[name], connections, args.seconds)
         peer = wrk(theirs + urls[name], connections, args.seconds)
+        ratio = mine["rps"] / peer["rps"] if peer["rps"] else float("nan")
         print(f"{name:<16}{connections:>6}  {mine['rps']:>14.1f}{peer['rps']:>14.1f}"
-              f"{mine['rps'] / peer['rps']:>7.2f}  {mine['p50']:>7.2f}/{peer['p50']:<8.2f}"
+              f"{ratio:>7.2f}  {mine['p50']:>7.2f}/{peer['p50']:<8.2f}"
               f"  {mine['p99']:>7.2f}/{peer['p99']:<8.2f}")  # fmt: skip
     print(f"\nskillsgap serve --workers {args.workers}; ratio = skillsgap req/s / oxigraph req/s "
           "(targets: heavy queries >= 0.91, i.e. within 1.1x; small queries >= 0.5)")  # fmt: skip
