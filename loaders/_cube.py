@@ -142,7 +142,11 @@ _dataset_iri = cache(iris.dataset_iri)  # the same few datasets for many observa
 
 
 def decimal(value: Decimal) -> Literal:
-    """An xsd:decimal literal in canonical form (no exponent)."""
+    """An xsd:decimal literal in canonical form (no exponent), at most 18 decimal places."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -18:
+        # Oxigraph (and the shacl engine built on it) holds 18 digits after the point.
+        value = value.quantize(Decimal("1e-18"))
     text = format(value.normalize(), "f") if value != 0 else "0"
     return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)  # 1000.0, 0.0
 

@@ -81,3 +81,5 @@ def test_decimal_literals_are_canonical() -> None:
     assert cube.decimal(Decimal("1E+3")).value == "1000.0"
     assert cube.decimal(Decimal("0.50")).value == "0.5"
     assert cube.decimal(Decimal("0")).value == "0.0"
+    assert cube.decimal(Decimal("7.5e-25")).value == "0.0"
+    assert cube.decimal(Decimal("1.2345678901234567891")).value == "1.234567890123456789"
