@@ -13,7 +13,7 @@ FOLDERS = {
     "loaders": "skillsgap.loaders",
     "server": "skillsgap.server",
 }
-LEAVES = {"config", "errors", "resources", "namespaces", "iris", "query_text"}
+LEAVES = {"config", "errors", "resources", "namespaces", "iris", "query_text", "coder"}
 # What each core module may import from skillsgap (besides the leaves).
 CORE_ALLOWED = {
     "cli": {"loaders", "ingest", "server", "store", "gate", "results"},

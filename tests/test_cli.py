@@ -142,3 +142,10 @@ def test_ctdl_json_ld_file_is_expanded_with_the_bundled_context(store_path: Path
 def test_remote_json_ld_contexts_are_never_fetched(store_path: Path, name: str) -> None:
     result = run("load", "--file", EXCERPTS / "ctdl" / name, "--store", store_path)
     assert result.exit_code == 2 and "remote" in result.output.lower()
+
+
+def test_occupations_ranks_unit_groups_for_a_job_title() -> None:
+    result = run("occupations", "Software developer", "--limit", "3")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith("2134  1.000  Programmers")
+    assert len(result.output.splitlines()) == 3

@@ -14,9 +14,11 @@ from typing import Any
 import click
 
 from skillsgap import __version__, gate, ingest, results, store
+from skillsgap.coder import Coder
 from skillsgap.config import Settings, setting_help
 from skillsgap.errors import GateRejection, SkillsgapError, UsageError
 from skillsgap.loaders import Source, ctdl_jsonld, source, sources
+from skillsgap.loaders._coding_index import coder_for_folder
 from skillsgap.resources import bundled_data
 
 
@@ -213,6 +215,25 @@ def serve_command(**options: Any) -> None:
     from skillsgap.server.app import run
 
     run(_settings(**options))
+
+
+@main.command("occupations")
+@click.argument("title")
+@click.option("--limit", default=5, show_default=True, help="How many unit groups to show.")
+@setting_options("data_dir")
+def occupations_command(title: str, limit: int, **options: Any) -> None:
+    """Rank SOC 2020 unit groups for a job title, by matching the ONS coding index.
+
+    The scores come from skillsgap's title coder (a derived link, not an ONS coding).
+    """
+    folder = _folder(source("ons-soc2020"), _settings(**options))
+    matches = coder_for_folder(folder, Coder).search(title, limit)
+    if not matches:
+        click.echo("no SOC 2020 unit group matches that title")
+    for match in matches:
+        click.echo(
+            f"{match.code}  {match.score:.3f}  {match.title}  (matched {match.matched_title!r})"
+        )
 
 
 @main.command("settings")
