@@ -71,7 +71,8 @@ def run(settings: Settings) -> None:
     import uvicorn
 
     if settings.workers <= 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                    access_log=settings.access_log == "yes")  # fmt: skip
         return
     # Worker processes rebuild the app from the environment, so hand the settings over there.
     for name, value in vars(settings).items():
@@ -82,6 +83,7 @@ def run(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
+        access_log=settings.access_log == "yes",
     )
     from uvicorn.supervisors import Multiprocess
 

@@ -208,6 +208,7 @@ def query_command(sparql: str | None, query_file: Any, fmt: str, **options: Any)
     "max_rows",
     "max_query_bytes",
     "allow_service",
+    "access_log",
     "cors_origins",
 )
 def serve_command(**options: Any) -> None:

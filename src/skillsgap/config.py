@@ -63,6 +63,12 @@ class Settings:
     max_rows: int = dataclasses.field(
         default=100_000, metadata=_meta("Most result rows returned; a cut is always reported.")
     )
+    access_log: str = dataclasses.field(
+        default="no",
+        metadata=_meta(
+            "Log every HTTP request ('yes' or 'no'); logging costs throughput.", ("yes", "no")
+        ),
+    )
     cors_origins: str = dataclasses.field(
         default="*", metadata=_meta("Comma-separated origins allowed by CORS ('*' for any).")
     )
