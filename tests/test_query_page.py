@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,21 +10,15 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route
 
 from skillsgap.config import Settings
 from skillsgap.namespaces import PREFIXES
 from skillsgap.server import pages
 from skillsgap.server.app import create_app
 
-from .conftest import EXCERPTS
+from . import live
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Without the background-networking flags Chromium tries to reach Google's hosts at start.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 SCREENSHOT = Path("/tmp/skillsgap-query-page.png")
 TYPED_QUERY = """\
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -131,57 +120,16 @@ class Visit:
         assert self.errors == [], f"the page reported errors: {self.errors}"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _cli(*args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "skillsgap.cli", *args], capture_output=True)
-    assert done.returncode == 0, done.stderr.decode()
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(200):
-        assert server.poll() is None, "the server exited"
-        try:
-            if httpx.get(url + "/health").status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    pytest.fail("the server did not start")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`skillsgap serve` on a store holding the SOC 2020 test excerpt; yields its base URL."""
-    store = tmp_path_factory.mktemp("query-page") / "store"
-    graph = "https://w3id.org/skillsgap/graph/ons-soc2020"
-    _cli("load", "--file", str(EXCERPTS / "ons-soc2020" / "expected.nt"), "--graph", graph,
-         "--store", str(store))  # fmt: skip
-    port = _free_port()
-    command = [sys.executable, "-m", "skillsgap.cli", "serve", "--store", str(store),
-               "--port", str(port)]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_up(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    yield from live.soc2020_excerpt_server(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless, driven by Playwright (no browser download)."""
-    if not Path(CHROMIUM).is_file():
-        pytest.skip("chromium is not installed (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    yield from live.chromium()
 
 
 @pytest.fixture

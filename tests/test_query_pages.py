@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route
 
 from skillsgap import ingest
 from skillsgap.catalog import load_catalog, parse_query_file
@@ -21,8 +19,9 @@ from skillsgap.config import Settings
 from skillsgap.server import query_pages
 from skillsgap.server.app import create_app
 
+from . import live
 from .conftest import EXCERPTS
-from .test_query_page import CHROMIUM, CHROMIUM_ARGS, Visit, _free_port, _wait_until_up
+from .test_query_page import Visit
 
 SOC2020_GRAPH = "https://w3id.org/skillsgap/graph/ons-soc2020"
 CHART_QUERY = "soc2020-titles-per-major-group"
@@ -237,33 +236,13 @@ def test_templates_are_not_served_as_files(client: TestClient) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`skillsgap serve` on a store holding the SOC 2020 test excerpt; yields its base URL."""
-    store = tmp_path_factory.mktemp("query-pages-live") / "store"
-    load = [sys.executable, "-m", "skillsgap.cli", "load", "--store", str(store),
-            "--file", str(EXCERPTS / "ons-soc2020" / "expected.nt"), "--graph", SOC2020_GRAPH]  # fmt: skip
-    done = subprocess.run(load, capture_output=True)
-    assert done.returncode == 0, done.stderr.decode()
-    port = _free_port()
-    command = [sys.executable, "-m", "skillsgap.cli", "serve", "--store", str(store),
-               "--port", str(port)]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_up(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    yield from live.soc2020_excerpt_server(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless, driven by Playwright (no browser download)."""
-    if not Path(CHROMIUM).is_file():
-        pytest.skip("chromium is not installed (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    yield from live.chromium()
 
 
 @pytest.fixture

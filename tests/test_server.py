@@ -11,6 +11,8 @@ from skillsgap import store
 from skillsgap.config import Settings
 from skillsgap.server.app import create_app
 
+from . import live
+
 
 def test_health_names_the_store_version(store_path: Path) -> None:
     client = TestClient(create_app(Settings(store=store_path)))
@@ -34,47 +36,17 @@ def test_cors_headers_are_sent(store_path: Path) -> None:
     assert response.headers["access-control-allow-origin"] == "*"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_load_while_serve_runs_on_the_same_store(store_path: Path, tmp_path: Path) -> None:
-    import subprocess
-    import sys
-    import time
-
     import httpx
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "skillsgap.cli", "serve", "--store", str(store_path),
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                before = httpx.get(url + "/graphs").json()
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    store.open_snapshot(store_path)  # an empty store to serve
+    with live.serving(store_path) as url:
+        before = httpx.get(url + "/graphs").json()
         data = tmp_path / "extra.nt"
         data.write_text("<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> <urn:d> .\n")
-        loaded = subprocess.run(
-            [sys.executable, "-m", "skillsgap.cli", "load", "--file", str(data),
-             "--graph", "https://example.org/extra", "--store", str(store_path)],
-            capture_output=True, text=True,
-        )  # fmt: skip
-        assert loaded.returncode == 0, loaded.stderr
+        live.skillsgap("load", "--file", str(data), "--graph", "https://example.org/extra",
+                       "--store", str(store_path))  # fmt: skip
         after = httpx.get(url + "/graphs").json()
-        assert before["graphs"] == {}
-        assert after["graphs"]["https://example.org/extra"] == 2
-        assert after["store_version"] != before["store_version"]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    assert before["graphs"] == {}
+    assert after["graphs"]["https://example.org/extra"] == 2
+    assert after["store_version"] != before["store_version"]

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import http.client
-import socket
 import statistics
 import subprocess
-import sys
 import time
 import urllib.parse
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from skillsgap import ingest
 from skillsgap.config import Settings
 from skillsgap.loaders import source
 
+from . import live
 from .conftest import bundled
 
 REGIONS = (
@@ -27,35 +25,13 @@ REGIONS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("clients") / "store"
     src = source("dfe-geography-lookups")
     ingest.commit(ingest.read_source(src, bundled(src.slug)), Settings(store=root))
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "skillsgap.cli", "serve", "--store", str(root),
-         "--port", str(port), "--workers", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                httpx.get(base + "/health")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base + "/sparql"
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+    with live.serving(root, "--workers", "2") as url:
+        yield url + "/sparql"
 
 
 def test_sparqlwrapper(endpoint: str) -> None:
