@@ -23,7 +23,7 @@ from functools import cache
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from skillsgap import iris
+from skillsgap import iris, namespaces
 from skillsgap.loaders._tables import Row
 from skillsgap.namespaces import (
     DCT,
@@ -218,4 +218,4 @@ def source_metadata(publisher: str, source: str, licence: str) -> dict[NamedNode
     }
 
 
-OGL = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+OGL = namespaces.OGL.value

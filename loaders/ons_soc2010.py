@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from skillsgap import iris
 from skillsgap.errors import Found
 from skillsgap.loaders import Source, _tables
-from skillsgap.namespaces import DCT, RDF, RDFS, SG, SKOS, XKOS, XSD
+from skillsgap.namespaces import DCT, OGL, ONS, RDF, RDFS, SG, SKOS, XKOS, XSD
 
 VERSION = "2010"
 WORKBOOK = "ONS_index.xls"
@@ -33,8 +33,8 @@ TERM, INDUSTRY, ADDITIONAL, SEE = "INDEXOCC", "IND", "ADD", "SEE"
 CROSS_REFERENCE = "}}}}"
 UNIT_DEPTH = 4
 SCHEME = iris.soc_scheme_iri(VERSION)
-PUBLISHER = NamedNode("https://www.ons.gov.uk/")
-LICENCE = NamedNode("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
+PUBLISHER = ONS
+LICENCE = OGL
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from skillsgap import iris
 from skillsgap.errors import Found
 from skillsgap.loaders import Source
 from skillsgap.loaders._tables import Row, clean, read_sheet
-from skillsgap.namespaces import DCT, RDF, RDFS, SG, SKOS, XKOS, XSD
+from skillsgap.namespaces import DCT, OGL, ONS, RDF, RDFS, SG, SKOS, XKOS, XSD
 
 VERSION = "2020"
 VOLUME_1 = "soc2020volume1structureanddescriptionofunitgroupsexcel16042025.xlsx"
@@ -60,8 +60,8 @@ SPEC_COLUMNS = ("Field Name", "Type", "Range of values", "Description")
 NO_CODE = re.compile(r"\}+(/\}+)?")
 UNIT_CODE = r"\d{4}"
 EXTENSION_CODE = r"\d{4}/\d{2}"
-PUBLISHER = NamedNode("https://www.ons.gov.uk/")
-LICENCE = NamedNode("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
+PUBLISHER = ONS
+LICENCE = OGL
 
 
 @dataclass(frozen=True)

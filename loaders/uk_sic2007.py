@@ -17,7 +17,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from skillsgap import iris
 from skillsgap.loaders import Source
 from skillsgap.loaders._tables import Row, Table, clean, read_lines
-from skillsgap.namespaces import DCT, RDF, SG, SKOS, XKOS, XSD
+from skillsgap.namespaces import DCT, OGL, ONS, RDF, SG, SKOS, XKOS, XSD
 
 CODES_FILE = "condensed_sic_codes.csv"
 INDEX_FILE = "ons_economic_activities_alphabetic_index.csv"
@@ -74,7 +74,7 @@ COMPANIES_HOUSE_CODES = frozenset({"74990", "98000", "99999"})
 COMPANIES_HOUSE_NOTE = "A Companies House code for company returns, not in the ONS UK SIC 2007."
 
 SCHEME_LABEL = "UK SIC 2007"
-PUBLISHER = NamedNode("https://www.ons.gov.uk/")
+PUBLISHER = ONS
 ORIGINS = (
     NamedNode(
         "https://www.gov.uk/government/publications/"
@@ -82,7 +82,7 @@ ORIGINS = (
     ),
     NamedNode("https://github.com/companieshouse/sic-code-data"),
 )
-LICENCE = NamedNode("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
+LICENCE = OGL
 # (IRI name, label, depth in the full five-level ONS structure).
 LEVELS = {"section": ("Section", 1), "subclass": ("Subclass", 5)}
 

@@ -16,15 +16,14 @@ depends only on the pinned version, so running it twice gives the same files.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import _npm_vendoring as vendoring  # beside this script
 
 PACKAGE = "chart.js"
 VERSION = "4.6.1"
@@ -36,27 +35,11 @@ SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S+\s*$")
 LICENCE = re.compile(r"^(licen[cs]e|copying)(\..*)?$", re.IGNORECASE)
 
 
-def npm_install(workdir: Path) -> Path:
-    """Install the pinned package and its production dependencies; return its folder."""
-    (workdir / "package.json").write_text('{"private": true}\n', encoding="utf-8")
-    command = ["npm", "install", "--ignore-scripts", "--omit=dev", "--no-audit", "--no-fund"]
-    subprocess.run([*command, f"{PACKAGE}@{VERSION}"], cwd=workdir, check=True)
-    return workdir / "node_modules" / PACKAGE
-
-
 def read_json(path: Path) -> dict[str, object]:
     """A JSON object from a file."""
     value = json.loads(path.read_text(encoding="utf-8"))
     assert isinstance(value, dict), path
     return value
-
-
-def integrity(workdir: Path) -> str:
-    """The registry's integrity digest of the installed tarball, from npm's lock file."""
-    lock = read_json(workdir / "package-lock.json")
-    packages = lock["packages"]
-    assert isinstance(packages, dict)
-    return str(packages[f"node_modules/{PACKAGE}"]["integrity"])
 
 
 def licence_text(folder: Path) -> str:
@@ -134,7 +117,7 @@ def build(target: Path) -> None:
     """Install, copy and record into ``target``."""
     with tempfile.TemporaryDirectory(prefix="vendor-chart-") as tmp:
         workdir = Path(tmp)
-        package = npm_install(workdir)
+        package = vendoring.npm_install(workdir, PACKAGE, VERSION)
         meta = read_json(package / "package.json")
         if meta["version"] != VERSION or meta.get("license") != "MIT":
             sys.exit(f"npm installed {meta['version']} ({meta.get('license')}), not {VERSION}")
@@ -144,37 +127,15 @@ def build(target: Path) -> None:
         (target / BUNDLE).write_text(SOURCE_MAP.sub("\n", text), encoding="utf-8")
         (target / "LICENSE").write_text(licence_text(package), encoding="utf-8")
         (target / "THIRD-PARTY-LICENSES.txt").write_text(third_party(deps), encoding="utf-8")
-        record = vendored_md(integrity(workdir), deps, target)
+        record = vendored_md(vendoring.integrity(workdir, PACKAGE), deps, target)
         (target / "VENDORED.md").write_text(record, encoding="utf-8")
-
-
-def differences(left: Path, right: Path) -> list[str]:
-    """Names of the version-pinned files that differ between two folders."""
-    return sorted(
-        n
-        for n in (BUNDLE, "LICENSE")
-        if not (left / n).is_file()
-        or not (right / n).is_file()
-        or (left / n).read_bytes() != (right / n).read_bytes()
-    )
 
 
 def main() -> int:
     """Vendor the bundle, or with --check compare a fresh copy with the vendored one."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare, do not write")
-    args = parser.parse_args()
-    if not args.check:
-        if TARGET.exists():
-            shutil.rmtree(TARGET)
-        build(TARGET)
-        print(f"vendored {PACKAGE} {VERSION} into {TARGET.relative_to(ROOT)}")
-        return 0
-    with tempfile.TemporaryDirectory(prefix="vendor-chart-check-") as tmp:
-        build(Path(tmp))
-        changed = differences(Path(tmp), TARGET)
-    print("vendored files match" if not changed else f"differ: {', '.join(changed)}")
-    return 1 if changed else 0
+    return vendoring.main(
+        __doc__.splitlines()[0], build, TARGET, (BUNDLE, "LICENSE"), f"{PACKAGE} {VERSION}"
+    )
 
 
 if __name__ == "__main__":

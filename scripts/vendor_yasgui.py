@@ -16,15 +16,14 @@ version, so running it twice gives the same files.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import _npm_vendoring as vendoring  # beside this script
 
 PACKAGE = "@zazuko/yasgui"
 VERSION = "4.6.2"
@@ -59,20 +58,6 @@ LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
 OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
 SOFTWARE.
 """
-
-
-def npm_install(workdir: Path) -> Path:
-    """Install the pinned package and its production dependencies; return its folder."""
-    (workdir / "package.json").write_text('{"private": true}\n', encoding="utf-8")
-    command = ["npm", "install", "--ignore-scripts", "--omit=dev", "--no-audit", "--no-fund"]
-    subprocess.run([*command, f"{PACKAGE}@{VERSION}"], cwd=workdir, check=True)
-    return workdir / "node_modules" / PACKAGE
-
-
-def integrity(workdir: Path) -> str:
-    """The registry's integrity digest of the installed tarball, from npm's lock file."""
-    lock = json.loads((workdir / "package-lock.json").read_text(encoding="utf-8"))
-    return str(lock["packages"][f"node_modules/{PACKAGE}"]["integrity"])
 
 
 def licence_files(folder: Path) -> list[Path]:
@@ -193,7 +178,7 @@ def build(target: Path) -> None:
     """Install, copy and record into ``target``."""
     with tempfile.TemporaryDirectory(prefix="vendor-yasgui-") as tmp:
         workdir = Path(tmp)
-        package = npm_install(workdir)
+        package = vendoring.npm_install(workdir, PACKAGE, VERSION)
         meta = json.loads((package / "package.json").read_text(encoding="utf-8"))
         if meta["version"] != VERSION:
             sys.exit(f"npm installed {meta['version']}, not {VERSION}")
@@ -203,37 +188,13 @@ def build(target: Path) -> None:
         copy_bundle(package, target)
         (target / "LICENSE").write_text(text, encoding="utf-8")
         (target / "THIRD-PARTY-LICENSES.txt").write_text(third_party(deps), encoding="utf-8")
-        record = vendored_md(integrity(workdir), note, deps, target)
+        record = vendored_md(vendoring.integrity(workdir, PACKAGE), note, deps, target)
         (target / "VENDORED.md").write_text(record, encoding="utf-8")
-
-
-def differences(left: Path, right: Path) -> list[str]:
-    """Names of the pinned files that differ between two folders."""
-    return sorted(
-        n
-        for n in PINNED
-        if not (left / n).is_file()
-        or not (right / n).is_file()
-        or (left / n).read_bytes() != (right / n).read_bytes()
-    )
 
 
 def main() -> int:
     """Vendor the bundle, or with --check compare a fresh copy with the vendored one."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare, do not write")
-    args = parser.parse_args()
-    if not args.check:
-        if TARGET.exists():
-            shutil.rmtree(TARGET)
-        build(TARGET)
-        print(f"vendored {PACKAGE} {VERSION} into {TARGET.relative_to(ROOT)}")
-        return 0
-    with tempfile.TemporaryDirectory(prefix="vendor-yasgui-check-") as tmp:
-        build(Path(tmp))
-        changed = differences(Path(tmp), TARGET)
-    print("vendored files match" if not changed else f"differ: {', '.join(changed)}")
-    return 1 if changed else 0
+    return vendoring.main(__doc__.splitlines()[0], build, TARGET, PINNED, f"{PACKAGE} {VERSION}")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,10 @@ STATDEF_ENTITY = Namespace("http://statistics.data.gov.uk/def/statistical-entity
 # ESCO publishes ISCO-08 groups as SKOS concepts: C + the ISCO code.
 ISCO = Namespace("http://data.europa.eu/esco/isco/C")
 
+# Publisher and licence of most bundled sources (ONS, Crown copyright, Open Government Licence).
+ONS = NamedNode("https://www.ons.gov.uk/")
+OGL = NamedNode("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
+
 PREFIXES: dict[str, str] = {
     "sg": str(SG),
     "sgid": str(ID),

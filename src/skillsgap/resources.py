@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
@@ -28,6 +29,7 @@ def package_files(kind: str) -> list[Traversable]:
     )
 
 
+@cache  # packaged files do not change while the process runs; look-ups read them per request
 def read_text(kind: str, name: str) -> str:
     """One packaged file's text, e.g. read_text("ontology", "skillsgap.ttl")."""
     return files(PACKAGES[kind]).joinpath(name).read_text(encoding="utf-8")
