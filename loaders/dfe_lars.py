@@ -8,7 +8,8 @@ authority. Awarding organisations and issuing authorities are ``ceterms:Credenti
 The code lists (sector subject areas in two tiers, notional NVQ levels, programme types, learning
 aim types, IfATE routes, standard sectors, LearnDirect subject codes) are SKOS concept schemes.
 
-LARS states no occupations: a standard's SOC groups come from a derived coder, not from here.
+LARS states no occupations: each standard gets up to three SOC 2020 unit groups derived from its
+name by skillsgap's title coder (``_occupation_links``), marked derived with the coder's score.
 Placeholder codes (negative codes "Unknown"/"Not applicable", level X, LDCS NUL/UUUU/XXXX) are
 not codes of anything: they are not loaded and a record coded so gets no link.
 
@@ -28,8 +29,9 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Triple
 
 from skillsgap import iris
+from skillsgap.coder import Coder
 from skillsgap.errors import Found
-from skillsgap.loaders import Source, _ctdl
+from skillsgap.loaders import Source, _ctdl, _occupation_links
 from skillsgap.loaders._ctdl import CETERMS, RDF, SG, Framework, Link
 from skillsgap.loaders._tables import Row, Table, read_csv
 
@@ -136,7 +138,8 @@ def read(folder: Path) -> Iterator[Triple]:
     authorities: set[str] = set()
     yield from issuing_authorities(folder / ISSUING_AUTHORITIES, authorities)
     standards: set[str] = set()
-    yield from standard_triples(folder / STANDARDS, known, standards)
+    coder = _occupation_links.title_coder(folder)
+    yield from standard_triples(folder / STANDARDS, known, standards, coder)
     yield from standard_aims(folder / STANDARD_AIMS, standards)
     yield from framework_triples(folder / FRAMEWORKS, known, authorities)
 
@@ -352,7 +355,9 @@ def subjects(row: Row, node: NamedNode, areas: Codes, file: str) -> Iterator[Tri
         yield from coded(node, CETERMS.subject, _ctdl.SSA, notation, areas, file)
 
 
-def standard_triples(path: Path, known: dict[str, Codes], codes: set[str]) -> Iterator[Triple]:
+def standard_triples(
+    path: Path, known: dict[str, Codes], codes: set[str], coder: Coder
+) -> Iterator[Triple]:
     """Apprenticeship standards as ceterms:ApprenticeshipCertificate credentials."""
     columns = ["StandardCode", "Version", "StandardName", "StandardSectorCode", "NotionalEndLevel"]
     columns += ["EffectiveFrom", "LastDateStarts", "EffectiveTo", "URLLink"]
@@ -361,7 +366,12 @@ def standard_triples(path: Path, known: dict[str, Codes], codes: set[str]) -> It
     for row in rows(table):
         code = new_code(row, "StandardCode", r"\d+", codes)
         codes.add(code)
-        yield from standard(row, iris.credential_iri("lars-standard", code), known, table.file)
+        node = iris.credential_iri("lars-standard", code)
+        yield from standard(row, node, known, table.file)
+        source = f"{table.file} StandardName"
+        yield from _occupation_links.derived_occupations(
+            coder, node, row.get("StandardName"), source
+        )
 
 
 def standard(row: Row, node: NamedNode, known: dict[str, Codes], file: str) -> Iterator[Triple]:
@@ -461,4 +471,6 @@ SOURCE = Source(
         *(code_list.file for code_list in CODE_LISTS),
     ),
     read=read,
+    # The derived occupation links point at SOC 2020 groups, coded from its workbooks.
+    depends_on=("ons-soc2020",),
 )

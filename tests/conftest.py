@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,19 @@ def assert_matches_golden(triples: Iterable[Triple], golden: Path) -> None:
         golden.write_text(actual, encoding="utf-8")
     expected = canonical(parse(golden.read_bytes(), format=RdfFormat.N_TRIPLES))
     assert actual == expected, f"output differs from {golden.name}; diff the canonical N-Triples"
+
+
+@cache
+def soc2020_groups() -> tuple[Triple, ...]:
+    """SOC 2020 groups from the bundled Volume 1: reference data for links to occupations."""
+    from skillsgap.loaders import ons_soc2020
+
+    groups = ons_soc2020.read_groups(bundled("ons-soc2020") / ons_soc2020.VOLUME_1)
+    return (
+        *ons_soc2020.scheme_triples(groups, "test"),
+        *ons_soc2020.level_triples(groups),
+        *(t for group in groups for t in ons_soc2020.group_triples(group, ())),
+    )
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from skillsgap.loaders import (
 )
 from skillsgap.namespaces import QB, RDF, SDMX_ATTRIBUTE, SDMX_MEASURE, SG, XSD
 
-from .conftest import assert_matches_golden, bundled, excerpt
+from .conftest import assert_matches_golden, bundled, excerpt, soc2020_groups
 
 SLUG = "ons-ashe-table14"
 SHEETS = tuple(ons_ashe_table14.SHEETS)
@@ -113,15 +113,7 @@ def edition_file(edition: str) -> str:
     return f"{edition}.xlsx"
 
 
-@cache
-def soc_reference() -> tuple[Triple, ...]:
-    """SOC 2020 groups from the bundled Volume 1 (the coding index is not needed here)."""
-    groups = ons_soc2020.read_groups(bundled("ons-soc2020") / ons_soc2020.VOLUME_1)
-    return (
-        *ons_soc2020.scheme_triples(groups, "test"),
-        *ons_soc2020.level_triples(groups),
-        *(t for group in groups for t in ons_soc2020.group_triples(group, ())),
-    )
+soc_reference = soc2020_groups
 
 
 def our_results(report: gate.Report, triples: Any) -> list[gate.Result]:
