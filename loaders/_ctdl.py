@@ -124,6 +124,7 @@ class Link:
     source: str | None = None  # the file (and column) or mapping table the link comes from
     algorithm: str | None = None  # derived links: the method and its version
     score: Decimal | None = None  # derived links: 0 (no match) to 1 (certain)
+    rank: int | None = None  # derived links: 1 for the algorithm's best candidate
 
     def __post_init__(self) -> None:
         if self.method == DERIVED and not (self.algorithm and self.score is not None):
@@ -144,9 +145,12 @@ class Link:
         return cls(PUBLISHED_MAPPING, source)
 
     @classmethod
-    def derived(cls, algorithm: str, score: Decimal, source: str | None = None) -> Link:
-        """skillsgap made the link with ``algorithm`` (name/version), scoring it ``score``."""
-        return cls(DERIVED, source, algorithm, score)
+    def derived(
+        cls, algorithm: str, score: Decimal, source: str | None = None, rank: int | None = None
+    ) -> Link:
+        """skillsgap made the link with ``algorithm`` (name/version), scoring it ``score``; its
+        ``rank`` among the algorithm's candidates for the same subject, 1 for the best."""
+        return cls(DERIVED, source, algorithm, score, rank)
 
     def triples(self, node: NamedNode) -> Iterator[Triple]:
         """The link's provenance on its alignment node."""
@@ -157,6 +161,8 @@ class Link:
             yield Triple(node, SG.linkAlgorithm, Literal(self.algorithm))
         if self.score is not None:
             yield Triple(node, SG.linkScore, _decimal(self.score))
+        if self.rank is not None:
+            yield Triple(node, SG.linkRank, Literal(str(self.rank), datatype=XSD.integer))
 
 
 def _decimal(value: Decimal) -> Literal:

@@ -49,9 +49,9 @@ def derived_occupations(
     coder: Coder, subject: NamedNode, title: str, source: str | None = None
 ) -> Iterator[Triple]:
     """``subject``'s derived occupation links: up to three unit groups matching ``title``."""
-    for match in coder.search(title, CANDIDATES):
+    for rank, match in enumerate(coder.search(title, CANDIDATES), 1):
         score = Decimal(str(match.score))
         if score < MIN_SCORE:
             break
-        link = Link.derived(ALGORITHM, score, source)
+        link = Link.derived(ALGORITHM, score, source, rank)
         yield from _ctdl.occupation(subject, match.code, link, match.title or None)

@@ -88,6 +88,8 @@ class Table:
     header: list[str]
     header_row: int
     raw_rows: Sequence[Sequence[Any]] = field(repr=False)
+    # The number shown for each raw row; None: its position (a sheet row, a CSV record).
+    row_numbers: Sequence[int] | None = field(default=None, repr=False)
 
     def display_name(self, column: str) -> str:
         key = header_key(column)
@@ -103,7 +105,8 @@ class Table:
             texts = [clean(v) for v in raw]
             if skip_empty and not any(texts):
                 continue
-            yield Row(self, offset, dict(zip(keys, texts, strict=False)))
+            number = self.row_numbers[offset - 1] if self.row_numbers else offset
+            yield Row(self, number, dict(zip(keys, texts, strict=False)))
 
     def require_columns(self, *columns: str) -> None:
         """A SourceError naming the missing columns if the header lacks any of ``columns``."""
@@ -136,8 +139,14 @@ def read_sheet(path: Path, sheet: str, required: Sequence[str], search_rows: int
     raise AssertionError("unreachable: require_columns raised")
 
 
-def read_csv(path: Path, required: Sequence[str], encoding: str = "utf-8-sig") -> Table:
-    """A CSV file (optionally .gz) whose first line is its header; quoted multi-line cells kept."""
+def read_csv(
+    path: Path, required: Sequence[str], encoding: str = "utf-8-sig", number_by_line: bool = False
+) -> Table:
+    """A CSV file (optionally .gz) whose first line is its header; quoted multi-line cells kept.
+
+    Rows are numbered by record; ``number_by_line``: by the line each record starts on, as an
+    editor shows it (they differ once a quoted cell spans lines).
+    """
     text = _read_text(path, encoding)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[list[str]] = []
@@ -153,7 +162,8 @@ def read_csv(path: Path, required: Sequence[str], encoding: str = "utf-8-sig") -
         raise SourceError(
             "empty file", file=path.name, expected="a header line", got=Found("nothing")
         )
-    table = Table(path.name, None, [clean(v) for v in rows[0]], 1, rows)
+    starts = [1, *(line + 1 for line in line_numbers[:-1])] if number_by_line else None
+    table = Table(path.name, None, [clean(v) for v in rows[0]], 1, rows, starts)
     table.require_columns(*required)
     return table
 

@@ -434,6 +434,13 @@ sgsh:ctdl-occupation-alignment
         sh:message "sg:linkScore is one xsd:decimal from 0 to 1" ;
     ] ;
     sh:property [
+        sh:path sg:linkRank ;
+        sh:maxCount 1 ;
+        sh:datatype xsd:integer ;
+        sh:minInclusive 1 ;
+        sh:message "sg:linkRank is one xsd:integer from 1 (the best candidate)" ;
+    ] ;
+    sh:property [
         sh:path ceterms:targetNode ;
         sh:nodeKind sh:IRI ;
         sh:or (

@@ -276,3 +276,20 @@ def code_level_iri(name: str, level: str) -> NamedNode:
 def skolem_iri(document_sha256: str, label: str) -> NamedNode:
     """A blank node of a user's document, made an IRI: by the document's SHA-256 and its label."""
     return ID[f"file/sha256/{_segment(document_sha256)}/genid/{_segment(label)}"]
+
+
+# --- Academic years and part-year intervals (DfE further education statistics) ---
+
+
+def academic_year_iri(start: int) -> NamedNode:
+    """An English academic year, 1 August to 31 July: academic_year_iri(2021) is 2021/22."""
+    return NamedNode(
+        f"http://reference.data.gov.uk/id/gregorian-interval/{start}-08-01T00:00:00/P1Y"
+    )
+
+
+def months_iri(year: int, month: int, months: int) -> NamedNode:
+    """A span of whole months from the 1st of ``month``: months_iri(2021, 8, 9) is Aug 2021-Apr 2022."""
+    return NamedNode(
+        f"http://reference.data.gov.uk/id/gregorian-interval/{year}-{month:02d}-01T00:00:00/P{months}M"
+    )
