@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from skillsgap.errors import Found, SourceError
+from skillsgap.errors import Found, SourceError, SourceWarning
 
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 XHTML_BLOCKS = {"p", "li", "div", "ul", "ol", "br", "h1", "h2", "h3", "h4", "tr"}
@@ -53,7 +53,7 @@ class TextIssue:
         return f"{self.file}{line}, {self.where}: {self.kind}: {self.found!r} loaded as {self.loaded!r}"
 
 
-class XcriTextWarning(UserWarning):
+class XcriTextWarning(SourceWarning):
     """A text encoding problem in an XCRI-CAP feed; ``issue`` holds its structured fields."""
 
     def __init__(self, issue: TextIssue) -> None:

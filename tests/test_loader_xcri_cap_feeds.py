@@ -311,3 +311,25 @@ def test_unrepairable_text_is_reported_with_its_course_and_field(tmp_path: Path)
     assert [(w.issue.kind, w.issue.where) for w in found] == [
         ("unrepairable", "course position-1 dc:title")
     ]
+
+
+def test_a_load_collects_the_feeds_text_warnings(tmp_path: Path) -> None:
+    """ingest keeps the loader's warnings with the candidate (the CLI prints them)."""
+    from skillsgap import ingest
+
+    data = tmp_path / "data"
+    for sibling in bundled("dfe-lars").parent.iterdir():
+        if sibling.is_dir() and sibling.name != "xcri-cap-feeds":
+            (data / sibling.name).parent.mkdir(exist_ok=True)
+            (data / sibling.name).symlink_to(sibling)
+    folder = data / "xcri-cap-feeds"
+    folder.mkdir()
+    for name in xcri_cap_feeds.SOURCE.files:
+        text = (bundled("xcri-cap-feeds") / name).read_text(encoding="utf-8")
+        if name == "adam_smith_charset_issue.xml":
+            text = text.replace("Advanced Labs", "– Advanced Labs".encode().decode("cp1252"))
+        (folder / name).write_text(text, encoding="utf-8")
+    candidate = ingest.read_source(xcri_cap_feeds.SOURCE, folder)
+    assert candidate.source_warnings and all(
+        "repaired mojibake" in text for text in candidate.source_warnings
+    )

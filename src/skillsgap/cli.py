@@ -272,6 +272,20 @@ def _commit(label: str, settings: Settings, read: Callable[..., ingest.Candidate
         f"0 violations, {counts['Warning']} warning(s), {counts['Info']} info; "
         f"{time.perf_counter() - started:.1f} s; store version {outcome.version}"
     )
+    _echo_source_warnings(candidate.source_warnings)
+
+
+SHOWN_WARNINGS = 20
+
+
+def _echo_source_warnings(found: tuple[str, ...]) -> None:
+    """What the loader repaired or kept as published: the first few, then how many more."""
+    if found:
+        click.echo(f"  {len(found)} source warning(s) (repaired or kept as published):")
+    for text in found[:SHOWN_WARNINGS]:
+        click.echo(f"    {text}")
+    if len(found) > SHOWN_WARNINGS:
+        click.echo(f"    ... and {len(found) - SHOWN_WARNINGS} more")
 
 
 class _Progress:

@@ -101,3 +101,10 @@ class Found(str):
 def _shorten(value: Any, limit: int = 240) -> str:
     text = repr(value) if type(value) is str else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class SourceWarning(UserWarning):
+    """A problem in a source that does not stop its load (repaired, or kept as published).
+
+    Loaders issue these with ``warnings.warn``; ingest collects them with the candidate, the CLI
+    prints them under the load line and the load record counts them."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple
 
 from skillsgap import gate, iris, store
 from skillsgap.config import Settings
-from skillsgap.errors import GateRejection, SourceError, UsageError
+from skillsgap.errors import GateRejection, SourceError, SourceWarning, UsageError
 from skillsgap.namespaces import DCT, PROV, RDF, RDFS, SG, SH, XSD
 
 if TYPE_CHECKING:  # ingest takes a loader as an argument; it never imports one
@@ -56,6 +57,8 @@ class Candidate:
     files: list[SourceFile]
     # Graphs whose triples the shapes may point at; None means every graph in the store.
     reference_graphs: tuple[NamedNode, ...] | None = ()
+    # What the loader repaired or kept as published, as it said (errors.SourceWarning).
+    source_warnings: tuple[str, ...] = ()
 
     def ntriples(self) -> bytes:
         return b"\n".join(self.graphs.values())
@@ -76,7 +79,12 @@ def read_source(source: Source, folder: Path, progress: Progress | None = None) 
     """Run a source's loader over its files in ``folder`` (nothing is written)."""
     files = [_describe(folder / name) for name in source.files]
     counted = _Counter(source.read(folder), progress)
-    ntriples = gate.to_ntriples(counted)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SourceWarning)
+        ntriples = gate.to_ntriples(counted)
+    for other in caught:
+        if not issubclass(other.category, SourceWarning):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     return Candidate(
         label=source.slug,
         loader_version=f"{source.slug}/{source.version}",
@@ -84,6 +92,9 @@ def read_source(source: Source, folder: Path, progress: Progress | None = None) 
         triple_count=counted.count,
         files=files,
         reference_graphs=tuple(iris.graph_iri(slug) for slug in source.depends_on),
+        source_warnings=tuple(
+            str(w.message) for w in caught if issubclass(w.category, SourceWarning)
+        ),
     )
 
 
@@ -192,6 +203,11 @@ def load_record(
         Triple(load, SG.tripleCount, Literal(str(candidate.triple_count), datatype=XSD.integer)),
         Triple(load, SG.warningCount, Literal(str(counts["Warning"]), datatype=XSD.integer)),
         Triple(load, SG.infoCount, Literal(str(counts["Info"]), datatype=XSD.integer)),
+        Triple(
+            load,
+            SG.sourceWarningCount,
+            Literal(str(len(candidate.source_warnings)), datatype=XSD.integer),
+        ),
         Triple(load, SG.engine, Literal(engine)),
         Triple(load, SG.outcome, Literal("committed")),
     ]
