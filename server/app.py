@@ -10,12 +10,28 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from skillsgap import __version__
 from skillsgap.config import Settings
 from skillsgap.executor import Executor
 from skillsgap.server import canned, errors, pages, query_pages, sparql
 from skillsgap.server.snapshots import SnapshotSource
+
+
+class _App(FastAPI):
+    """FastAPI, with /sparql answered by its own lean ASGI endpoint before any routing."""
+
+    sparql: ASGIApp
+    sparql_cors: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/sparql":
+            # CORS concerns only requests from browsers, which always say their Origin.
+            cross_origin = any(name == b"origin" for name, _ in scope["headers"])
+            await (self.sparql_cors if cross_origin else self.sparql)(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings, snapshots: SnapshotSource | None = None) -> FastAPI:
@@ -27,20 +43,21 @@ def create_app(settings: Settings, snapshots: SnapshotSource | None = None) -> F
         yield
         executor.close()
 
-    app = FastAPI(title="skillsgap", version=__version__, lifespan=lifespan)
+    app = _App(title="skillsgap", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     app.state.snapshots = snapshots or SnapshotSource(settings.store)
     app.state.executor = executor
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=origins,
-        allow_methods=["GET", "HEAD", "POST"],
-        allow_headers=["Accept", "Content-Type"],
-        expose_headers=["X-Result-Truncated", "X-Store-Version"],
-    )
+    cors: dict[str, Any] = {
+        "allow_origins": origins,
+        "allow_methods": ["GET", "HEAD", "POST"],
+        "allow_headers": ["Accept", "Content-Type"],
+        "expose_headers": ["X-Result-Truncated", "X-Store-Version"],
+    }
+    app.add_middleware(CORSMiddleware, **cors)
+    app.sparql = sparql.SparqlEndpoint(settings, executor)
+    app.sparql_cors = CORSMiddleware(app.sparql, **cors)
     errors.install(app)
-    app.include_router(sparql.router)
     # Before the API: its routes take only requests that ask for HTML pages.
     app.include_router(query_pages.router)
     canned.install(app, settings)

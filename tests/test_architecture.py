@@ -22,7 +22,8 @@ CORE_ALLOWED = {
     "store": set(),
     "results": set(),
     "catalog": set(),
-    "executor": {"store", "results"},
+    "executor": set(),
+    "query_worker": {"executor", "store", "results"},
 }
 
 

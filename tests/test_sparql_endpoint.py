@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +21,7 @@ from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, parse, parse_qu
 from skillsgap import ingest, store
 from skillsgap.config import Settings
 from skillsgap.loaders import source
+from skillsgap.query_text import outer_limit
 from skillsgap.server.app import create_app
 
 from .conftest import bundled
@@ -286,3 +294,102 @@ def test_reads_during_commits_never_fail_or_see_half(loaded_store: Path, tmp_pat
         thread.join()
     assert statuses == {200}
     assert seen <= {"0", "3000", "6000"} and "3000" in seen
+
+
+ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+
+
+def asgi_get(app: object, query: str, send_fails_after: int | None = None) -> list[dict[str, Any]]:
+    """The ASGI messages the app sends for GET /sparql?query=…; the client may leave early."""
+    scope = {"type": "http", "method": "GET", "scheme": "http", "path": "/sparql",
+             "root_path": "", "query_string": urlencode({"query": query}).encode(),
+             "headers": [(b"host", b"test"), (b"accept", b"application/sparql-results+json")],
+             "server": ("test", 80), "client": ("127.0.0.1", 1), "http_version": "1.1"}  # fmt: skip
+    messages: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if send_fails_after is not None and len(messages) >= send_fails_after:
+            raise OSError("the client went away")
+        messages.append(message)
+
+    async def call() -> None:
+        with contextlib.suppress(OSError):
+            await app(scope, receive, send)  # type: ignore[operator]
+
+    asyncio.run(call())
+    return messages
+
+
+def test_a_big_result_streams_in_chunks_and_arrives_complete(loaded_store: Path) -> None:
+    app = create_app(Settings(store=loaded_store))
+    try:
+        expected = len(solutions_of(asgi_get(app, ALL_TRIPLES + " LIMIT 1000000")))
+        for query in (ALL_TRIPLES + " LIMIT 1000000", ALL_TRIPLES):  # streamed / counted first
+            messages = asgi_get(app, query)
+            start, bodies = messages[0], messages[1:]
+            assert start["status"] == 200 and len(bodies) > 2
+            assert b"content-length" not in dict(start["headers"])
+            assert [m.get("more_body", False) for m in bodies][-1] is False
+            assert len(solutions_of(messages)) == expected > 8000
+    finally:
+        app.state.executor.close()
+
+
+def test_a_streamed_result_cut_by_the_cap_says_so(loaded_store: Path) -> None:
+    app = create_app(Settings(store=loaded_store, max_rows=3000))
+    try:
+        messages = asgi_get(app, ALL_TRIPLES)
+        assert dict(messages[0]["headers"])[b"x-result-truncated"].startswith(b"true")
+        assert len(messages) > 2  # streamed, not built whole
+        body = json.loads(b"".join(m.get("body", b"") for m in messages[1:]))
+        assert body["truncated"] is True and len(body["results"]["bindings"]) == 3000
+    finally:
+        app.state.executor.close()
+
+
+def solutions_of(messages: list[dict[str, Any]]) -> list[object]:
+    body = b"".join(m.get("body", b"") for m in messages[1:])
+    return list(parse_query_results(body, QueryResultsFormat.JSON))  # type: ignore[arg-type]
+
+
+def test_a_dead_worker_is_replaced(loaded_store: Path) -> None:
+    settings = Settings(store=loaded_store, query_workers=1)
+    with TestClient(create_app(settings)) as one_worker:
+        assert one_worker.get("/sparql", params={"query": COUNT_REGIONS}).status_code == 200
+        executor = one_worker.app.state.executor  # type: ignore[attr-defined]
+        [pid] = executor.workers()
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        response = one_worker.get("/sparql", params={"query": COUNT_REGIONS})
+        assert response.status_code == 200 and "9" in response.text
+        assert executor.workers() != [pid]
+
+
+def test_a_client_leaving_mid_stream_frees_the_worker(loaded_store: Path) -> None:
+    app = create_app(Settings(store=loaded_store, query_workers=1))
+    try:
+        left = asgi_get(app, ALL_TRIPLES + " LIMIT 1000000", send_fails_after=2)
+        assert len(left) == 2  # the head and one chunk, then the client was gone
+        again = asgi_get(app, COUNT_REGIONS)
+        assert again[0]["status"] == 200 and b"9" in again[1]["body"]
+    finally:
+        app.state.executor.close()
+
+
+@pytest.mark.parametrize(
+    "query,limit",
+    [
+        ("SELECT * { ?s ?p ?o } LIMIT 5", 5),
+        ("SELECT * { ?s ?p ?o } OFFSET 3 LIMIT 7 # seven", 7),
+        ("SELECT * { { SELECT * { ?s ?p ?o } LIMIT 5 } }", None),
+        ("SELECT * { ?s ?p 'LIMIT 5' }", None),
+        ("SELECT * { } LIMIT 5 VALUES ?x { 1 }", None),
+    ],
+)
+def test_only_the_outer_limit_lets_a_result_stream_from_its_first_row(
+    query: str, limit: int | None
+) -> None:
+    assert outer_limit(query) == limit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Strings, IRIs and comments, removed before looking for keywords.
 _NOT_KEYWORDS = re.compile(
@@ -25,6 +26,7 @@ _SERVICE = _keyword("SERVICE")
 _FROM = _keyword("FROM")
 
 
+@lru_cache(maxsize=4)  # the checks of one query (SERVICE, FROM, LIMIT) strip it once
 def _code(query: str) -> str:
     # SPARQL resolves \u escapes anywhere in the query text before parsing it.
     text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
@@ -39,3 +41,17 @@ def uses_service(query: str) -> bool:
 def declares_dataset(query: str) -> bool:
     """Whether the query has FROM or FROM NAMED clauses, which then define its dataset."""
     return bool(_FROM.search(_code(query)))
+
+
+# A solution modifier at the very end of the text belongs to the outer query: a subquery's
+# would be followed by its closing brace.
+_OUTER_LIMIT = re.compile(
+    r"(?<![?$:\w-])(?:LIMIT\s+(\d+)(?:\s+OFFSET\s+\d+)?|OFFSET\s+\d+\s+LIMIT\s+(\d+))\s*\Z",
+    re.IGNORECASE,
+)
+
+
+def outer_limit(query: str) -> int | None:
+    """The outer query's LIMIT when the text ends with it, else None."""
+    match = _OUTER_LIMIT.search(_code(query))
+    return int(match.group(1) or match.group(2)) if match else None

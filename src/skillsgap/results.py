@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import lru_cache
+from typing import IO, Any, Protocol, cast
 
 from pyoxigraph import (
     BlankNode,
@@ -90,6 +92,7 @@ def formats_for(kind: str) -> tuple[str, ...]:
     return tuple(GRAPH_FORMATS) if kind == "graph" else tuple(SOLUTION_FORMATS)
 
 
+@lru_cache(maxsize=256)  # clients send the same few Accept headers again and again
 def negotiate(kind: str, accept: str | None, requested: str | None = None) -> str | None:
     """The format for a result: ``requested`` (a name or media type) wins, else the best
     match of the Accept header by q-value (server preference breaks ties); None if nothing fits."""
@@ -106,40 +109,137 @@ def negotiate(kind: str, accept: str | None, requested: str | None = None) -> st
     return best[2] if best else None
 
 
-def capped(results: Any, fmt: str, max_rows: int) -> tuple[bytes, bool]:
-    """Results in ``fmt`` with at most ``max_rows`` rows or triples, and whether any were cut.
+class Output(Protocol):
+    """Where a result is written: told first whether the row cap cut it, then given its bytes."""
 
-    Rows are counted on pyoxigraph's own TSV output (one line per solution), cut there, and
-    re-read by pyoxigraph for the asked format: no row is built in Python.
+    def begin(self, truncated: bool) -> None: ...
+
+    def write(self, data: bytes) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+# The fewest bytes one solution takes in each format (a row with every variable unbound):
+# output shorter than max_rows times this cannot hold more than max_rows rows.
+MIN_ROW_BYTES = {"json": 3, "csv": 2, "tsv": 1, "xml": 17}
+
+
+def write_capped(
+    results: Any, rerun: Callable[[], Any] | None, fmt: str, max_rows: int, out: Output, *,
+    cap_cannot_cut: bool = False,
+) -> None:  # fmt: skip
+    """Write results in ``fmt`` with at most ``max_rows`` rows or triples to ``out``.
+
+    pyoxigraph writes every row; no row is built in Python. When the cap cannot cut (the query's
+    own LIMIT is within it) the output streams from the first row. Otherwise a result short
+    enough that it cannot exceed the cap is written directly; a longer one is evaluated again
+    (``rerun``; without it, no direct attempt) and its rows counted on pyoxigraph's TSV before
+    being converted.
     """
     kind = result_kind(results)
     if kind == "boolean":
-        return serialize(results, fmt), False
-    if kind == "graph":
-        triples: list[Any] = []
-        for triple in results:
-            if len(triples) == max_rows:
-                break
-            triples.append(triple)
-        else:
-            return _graph_bytes(triples, fmt), False
-        return _graph_bytes(triples, fmt), True
-    sink = _LineSink(max_rows + 1)  # the header line, then one line per solution
+        out.begin(False)
+        out.write(serialize(results, fmt))
+    elif kind == "graph":
+        _write_graph(results, fmt, max_rows, out)
+    elif cap_cannot_cut:
+        out.begin(False)
+        results.serialize(out, SOLUTION_FORMATS[fmt])
+    elif fmt == "tsv" or rerun is None:
+        _write_counted(results, fmt, max_rows, out)
+    elif not _write_if_short(results, fmt, max_rows, out):
+        _write_counted(rerun(), fmt, max_rows, out)  # the short attempt consumed the solutions
+
+
+def capped(results: Any, fmt: str, max_rows: int) -> tuple[bytes, bool]:
+    """Results in ``fmt`` with at most ``max_rows`` rows or triples, and whether any were cut."""
+    collected = _Collected()
+    write_capped(results, None, fmt, max_rows, collected)
+    return b"".join(collected.parts), collected.truncated
+
+
+def _write_graph(results: Any, fmt: str, max_rows: int, out: Output) -> None:
+    triples: list[Any] = []
+    for triple in results:
+        if len(triples) == max_rows:
+            out.begin(True)
+            break
+        triples.append(triple)
+    else:
+        out.begin(False)
+    serialize_rdf(
+        triples, cast(IO[bytes], out), format=GRAPH_FORMATS[fmt], prefixes=_graph_prefixes(fmt)
+    )
+
+
+def _write_if_short(results: Any, fmt: str, max_rows: int, out: Output) -> bool:
+    """Write results that fit in fewer bytes than max_rows rows can; False if they do not."""
+    sink = _ByteSink(MIN_ROW_BYTES[fmt] * max_rows)
+    try:
+        results.serialize(sink, SOLUTION_FORMATS[fmt])
+    except Exception:
+        if not sink.full:
+            raise
+        return False
+    out.begin(False)
+    out.write(b"".join(sink.parts))
+    return True
+
+
+def _write_counted(results: Any, fmt: str, max_rows: int, out: Output) -> None:
+    # TSV has exactly one line per solution after the header line, so lines count rows.
+    sink = _LineSink(max_rows + 1)
     try:
         results.serialize(sink, QueryResultsFormat.TSV)
     except Exception:
         if not sink.full:
             raise
     tsv, truncated = sink.text()
+    out.begin(truncated)
     if fmt == "tsv":
-        return tsv, truncated
-    return parse_query_results(tsv, QueryResultsFormat.TSV).serialize(
-        format=SOLUTION_FORMATS[fmt]
-    ) or b"", truncated
+        out.write(tsv)
+    else:
+        solutions = parse_query_results(tsv, QueryResultsFormat.TSV)
+        solutions.serialize(cast(IO[bytes], out), SOLUTION_FORMATS[fmt])
 
 
-def _graph_bytes(triples: list[Any], fmt: str) -> bytes:
-    return serialize_rdf(triples, format=GRAPH_FORMATS[fmt], prefixes=_graph_prefixes(fmt)) or b""
+class _Collected:
+    """An Output that keeps everything, for callers that want the whole result."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.truncated = False
+
+    def begin(self, truncated: bool) -> None:
+        self.truncated = truncated
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+class _ByteSink:
+    """A file-like target that keeps fewer than ``limit`` bytes and stops the writer at it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.full = False
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size >= self.limit:
+            self.full = True
+            raise _SinkFull
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 class _LineSink:
@@ -176,7 +276,7 @@ class _LineSink:
 
 
 class _SinkFull(Exception):
-    """Raised into pyoxigraph's writer to stop it once the row cap is passed."""
+    """Raised into pyoxigraph's writer to stop it once a sink is full."""
 
 
 def _format_name(text: str) -> str:
