@@ -6,7 +6,7 @@ A loader module defines ``SOURCE``, a :class:`Source`, and never touches the sto
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
 
@@ -25,6 +25,8 @@ class Source:
     files: tuple[str, ...]
     read: Callable[[Path], Iterable[Triple]]
     # Sources whose graphs the gate needs as reference data (the shapes point into them).
+    # sources() completes it with their own dependencies: the gate validates reference graphs
+    # together with the candidate, so a reference graph needs its references too.
     depends_on: tuple[str, ...] = ()
     version: str = "1"
 
@@ -67,7 +69,20 @@ def sources() -> dict[str, Source]:
             continue  # not written yet
         source: Source = module.SOURCE
         found[source.slug] = source
-    return found
+    return {slug: _with_indirect_dependencies(source, found) for slug, source in found.items()}
+
+
+def _with_indirect_dependencies(source: Source, known: dict[str, Source]) -> Source:
+    """``source`` depending also on what its dependencies depend on, in load order."""
+    needed: set[str] = set()
+    waiting = list(source.depends_on)
+    while waiting:
+        slug = waiting.pop()
+        if slug not in needed:
+            needed.add(slug)
+            waiting.extend(known[slug].depends_on if slug in known else ())
+    ordered = tuple(slug for slug in known if slug in needed)
+    return replace(source, depends_on=ordered + tuple(sorted(needed - set(ordered))))
 
 
 def source(slug: str) -> Source:

@@ -149,3 +149,23 @@ def test_occupations_ranks_unit_groups_for_a_job_title() -> None:
     assert result.exit_code == 0
     assert result.output.splitlines()[0].startswith("2134  1.000  Programmers")
     assert len(result.output.splitlines()) == 3
+
+
+def test_occupation_mapping_csv_loads_through_the_gate(
+    tmp_path: Path, reference_store: Path
+) -> None:
+    """`load --file mapping.csv` takes the documented mapping format (docs/occupation-mapping.md)."""
+    import shutil
+
+    store = Path(shutil.copytree(reference_store, tmp_path / "store"))
+    mapping = EXCERPTS / "occupation-mapping" / "mapping.csv"
+    result = run("load", "--store", str(store), "--file", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert "loaded mapping.csv" in result.output
+    answer = run(
+        "query", "--store", str(store), "--format", "csv",
+        "PREFIX sg: <https://w3id.org/skillsgap/def/> "
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a sg:linkMethod sg:PublishedMapping }",
+    )  # fmt: skip
+    rows = sum(1 for line in mapping.read_text(encoding="utf-8").splitlines()[1:] if line)
+    assert answer.output.split() == ["n", str(rows)]

@@ -17,7 +17,7 @@ from skillsgap import __version__, gate, ingest, results, store
 from skillsgap.coder import Coder
 from skillsgap.config import Settings, setting_help
 from skillsgap.errors import GateRejection, SkillsgapError, UsageError
-from skillsgap.loaders import Source, ctdl_jsonld, source, sources
+from skillsgap.loaders import Source, ctdl_jsonld, occupation_mapping, source, sources
 from skillsgap.loaders._coding_index import coder_for_folder
 from skillsgap.resources import bundled_data
 
@@ -103,7 +103,8 @@ def sources_command(**options: Any) -> None:
     "files",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Load your own RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD).",
+    help="Load your own RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD) or an "
+    "occupation mapping CSV (docs/occupation-mapping.md).",
 )
 @click.option("--graph", help="Named graph IRI for --file triples (default: graph/file/<name>).")
 @setting_options("store", "data_dir", "engine", "keep_versions")
@@ -245,9 +246,12 @@ def settings_command() -> None:
 
 
 def _read_file(path: Path, graph: str | None) -> ingest.Candidate:
-    """A user's RDF file; CTDL JSON-LD is expanded against the bundled CTDL context."""
+    """A user's RDF file (CTDL JSON-LD is expanded against the bundled CTDL context), or an
+    occupation mapping CSV (docs/occupation-mapping.md)."""
     is_json = path.suffix.lower() in (".jsonld", ".json")
     reader = ctdl_jsonld.read_document if is_json and ctdl_jsonld.is_ctdl_document(path) else None
+    if occupation_mapping.is_occupation_mapping(path):
+        reader = occupation_mapping.read_document
     return ingest.read_rdf_file(path, graph, reader)
 
 
