@@ -93,6 +93,8 @@ class Figure:
     occupation: str | None = None  # a SOC 2020 code, or ALL
     sex: str | None = None  # T, M or F
     qualification: str | None = None
+    industry: str | None = None  # a key of the industry code list (Industries), or ALL
+    status: str | None = None  # an employment status (STATUSES), or ALL
 
 
 def column_letter(index: int) -> str:
@@ -314,10 +316,10 @@ def read_changes(
     return changes, (int(match[1]), int(match[2]))
 
 
-def check_thousands(sheet: Sheet, column: int, header: int) -> None:
+def check_thousands(sheet: Sheet, column: int, header: int, width: int = 10) -> None:
     """A SourceError unless 'thousands' or '(000s)' appears in or above the block's header."""
     for row in range(max(0, header - 4), min(header + 2, sheet.height)):
-        for offset in range(10):
+        for offset in range(width):
             text = sheet.key(row, column + offset)
             if text == "thousands" or "(000s)" in text:
                 return
@@ -472,3 +474,232 @@ def replacement_block(
         for column, statistic in enumerate(statistics, start=3):
             value = sheet.number(row, column, f"{statistic} {start}-{end}")
             yield Figure(table, statistic, (start, end), value, min(first, last), **keys)
+
+
+# --- Industries ----------------------------------------------------------------------------
+
+TOTAL_INDUSTRIES = "All industries"
+# The projections' own industry groupings (not SIC 2007 codes: the workbooks print none): the 6
+# sectors and the 22 groups each holds, as every workbook's 'aggregation' sheet states them (a
+# test checks that). The 75 industries of the England workbook are read from its own
+# 'aggregation' sheet, which is the only place that names them.
+SECTORS = {
+    "Primary sector and utilities": (
+        "Agriculture", "Mining and quarrying", "Electricity and gas", "Water and sewerage",
+    ),
+    "Manufacturing": ("Food drink and tobacco", "Engineering", "Rest of manufacturing"),
+    "Construction": ("Construction",),
+    "Trade, accomod. and transport": (
+        "Wholesale and retail trade", "Transport and storage", "Accommodation and food",
+    ),
+    "Business and other services": (
+        "Media", "Information technology", "Finance and insurance", "Real estate",
+        "Professional services", "Support services", "Arts and entertainment", "Other services",
+    ),
+    "Non-marketed services": (
+        "Public admin. and defence", "Education", "Health and social work",
+    ),
+}  # fmt: skip
+# A sheet's second row says how many industries it is by; the count names the level.
+LEVELS = {6: "sector", 22: "group", 75: "industry"}
+INDUSTRY_COUNT = re.compile(r"(?:.* by )?(\d+) Industries", re.IGNORECASE)
+INDUSTRY_HEADING = re.compile(r"Industry \d+ ?: ?(.+)")
+GROUP_TOTAL = re.compile(r"industry \d+ total")
+DETAIL_AGGREGATION = "aggregation 75 industries to 22 industry groups"
+
+
+def industry_key(level: str, label: str) -> str:
+    """The IRI key of an industry: its level and its label as a slug ('sector-construction')."""
+    return f"{level}-" + "-".join(re.findall(r"[a-z0-9]+", label.casefold()))
+
+
+@dataclass(frozen=True)
+class Industries:
+    """A workbook's industry code list: key -> (label, level, broader key or ALL)."""
+
+    codes: dict[str, tuple[str, str, str]]
+
+    def code(self, sheet: Sheet, row: int, column: int, level: str, label: str) -> str:
+        """The key of a published label at a level, or ALL; a SourceError for an unknown one."""
+        if label.casefold() == TOTAL_INDUSTRIES.casefold():
+            return ALL
+        key = industry_key(level, label)
+        if key not in self.codes:
+            expected = f"an industry {level} the workbook's 'aggregation' sheet names, or "
+            raise sheet.error(row, column, expected + repr(TOTAL_INDUSTRIES), label,
+                              "unknown industry")  # fmt: skip
+        return key
+
+
+def read_industries(path: Path) -> Industries:
+    """The 6 sectors and 22 groups, and the 75 industries where the workbook details them."""
+    codes = {industry_key("sector", sector): (sector, "sector", ALL) for sector in SECTORS}
+    for sector, groups in SECTORS.items():
+        for group in groups:
+            codes[industry_key("group", group)] = (group, "group", industry_key("sector", sector))
+    sheet = Sheet.read(path, "aggregation")
+    title = next((r for r in range(sheet.height) if sheet.key(r, 0) == DETAIL_AGGREGATION), None)
+    if title is not None:
+        codes.update(detailed_industries(sheet, title, codes))
+    return Industries(codes)
+
+
+def detailed_industries(
+    sheet: Sheet, title: int, codes: dict[str, tuple[str, str, str]]
+) -> dict[str, tuple[str, str, str]]:
+    """The matrix under the 75-to-22 title: a 1 where an industry (column) is in a group (row)."""
+    header = title + 1
+    found: dict[str, tuple[str, str, str]] = {}
+    for row in range(header + 1, sheet.height):
+        label = sheet.text(row, 0)
+        if not label:
+            break
+        group = industry_key("group", label)
+        if group not in codes:
+            raise sheet.error(row, 0, "one of the 22 industry groups", label, "unknown industry")
+        for column in range(1, len(sheet.table.raw_rows[row])):
+            if sheet.raw(row, column) == 1 and sheet.text(header, column):
+                detail = sheet.text(header, column)
+                found[industry_key("industry", detail)] = (detail, "industry", group)
+    if not found:
+        raise sheet.error(header, 1, "industry names over a matrix of 0 and 1", Found("none"))
+    return found
+
+
+def industry_level(sheet: Sheet) -> str:
+    """The level a sheet is by, from its second row ('22 Industries', '9 Occupations by 75 ...')."""
+    match = INDUSTRY_COUNT.fullmatch(sheet.text(1, 0))
+    if not match or int(match[1]) not in LEVELS:
+        expected = "'6 Industries', '22 Industries' or '... by 75 Industries'"
+        raise sheet.error(1, 0, expected, sheet.text(1, 0), "layout: the industries' level")
+    return LEVELS[int(match[1])]
+
+
+def industry_figures(sheet: Sheet, table: str, industries: Industries) -> Iterator[Figure]:
+    """Ind T1 / Ind T2: employment by year (and 2020-2035 changes) by industry sector or group."""
+    level = industry_level(sheet)
+    header = find_header(sheet)
+    block = read_block(sheet, 0, header)
+    rows = data_rows(sheet, 0, header + 1, TOTAL_INDUSTRIES)
+    codes = [(r, industries.code(sheet, r, 0, level, sheet.text(r, 0))) for r in rows]
+    unique_rows(sheet, 0, codes)
+    for row, code in codes:
+        yield from level_figures(block, row, table, industry=code)
+
+
+# --- Grids: blocks of years x (sex or status) columns, one block per industry ---------------
+
+STATUSES = {"ft": "full-time", "pt": "part-time", "se": "self-employed", "total": ALL}
+SEX_COLUMNS = {"female": "F", "male": "M", "total": "T"}
+SEX_ROWS = {"female employment": "F", "male employment": "M", "total employment": "T"}
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A grid table's layout: the codes of its sub-columns and of its rows, and their keys."""
+
+    columns: dict[str, str]  # sub-header text (folded) -> code
+    column_key: str  # the Figure field the column codes fill
+    row_key: str
+    row_total: str  # the code of the row that closes each industry's rows
+
+
+def grid_figures(sheet: Sheet, table: str, industries: Industries, grid: Grid) -> Iterator[Figure]:
+    """Ind T6 / Ind Occ T1 / Ind Occ T2: one block per industry, rows by sex or occupation."""
+    level = industry_level(sheet)
+    headers = [r for r in range(sheet.height) if sheet.text(r, 0) and sheet.year(r, 1)
+               and sheet.key(r + 1, 1) in grid.columns]  # fmt: skip
+    if not headers:
+        raise sheet.table.error("no industry blocks", "a row with a label and years", Found("none"))
+    check_thousands(sheet, 0, headers[0], width=len(sheet.table.raw_rows[headers[0]]))
+    blocks = [(h, block_industry(sheet, h, level, industries)) for h in headers]
+    unique_rows(sheet, 0, blocks)
+    for (header, industry), end in zip(blocks, [*headers[1:], sheet.height], strict=True):
+        yield from grid_block(sheet, table, industries, grid, (header, end), industry)
+
+
+def block_industry(sheet: Sheet, header: int, level: str, industries: Industries) -> str:
+    """A block's industry: 'Industry 3 : Food drink and tobacco' is a group, else the level's."""
+    text = sheet.text(header, 0)
+    heading = INDUSTRY_HEADING.fullmatch(text)
+    if heading:
+        return industries.code(sheet, header, 0, "group", heading[1])
+    return industries.code(sheet, header, 0, level, text)
+
+
+def grid_columns(sheet: Sheet, header: int, names: dict[str, str]) -> list[tuple[int, int, str]]:
+    """(column, year, code) of each figure column: years on the header, codes under them."""
+    cells: list[tuple[int, int, str]] = []
+    year = None
+    for column in range(1, len(sheet.table.raw_rows[header + 1])):
+        year = sheet.year(header, column) or year
+        name = sheet.key(header + 1, column)
+        if not name:
+            continue
+        if name not in names or year is None:
+            expected = "a year above sub-headers " + ", ".join(repr(n) for n in names)
+            raise sheet.error(header + 1, column, expected, sheet.text(header + 1, column),
+                              "layout: unknown column header")  # fmt: skip
+        cells.append((column, year, names[name]))
+    for each in {y for _, y, _ in cells}:
+        if sorted(c for _, y, c in cells if y == each) != sorted(names.values()):
+            raise sheet.error(header + 1, 1, f"each of {sorted(names)} once under each year",
+                              Found(f"a different set under {each}"), "layout")  # fmt: skip
+    return cells
+
+
+def grid_block(
+    sheet: Sheet,
+    table: str,
+    industries: Industries,
+    grid: Grid,
+    rows: tuple[int, int],
+    industry: str,
+) -> Iterator[Figure]:
+    """One block's figures; a sub-heading row (England's 75 industries) switches the industry."""
+    columns = grid_columns(sheet, rows[0], grid.columns)
+    seen: dict[tuple[str, str], int] = {}
+    for row in range(rows[0] + 2, rows[1]):
+        label = sheet.key(row, 0)
+        if not label:
+            continue
+        code = grid_row_code(sheet, row, grid)
+        if code is None:  # a sub-heading: 'Agriculture, etc' or 'Industry 3 Total'
+            industry = industry_subheading(sheet, row, rows[0], industries)
+            continue
+        if (industry, code) in seen:
+            raise sheet.error(
+                row,
+                0,
+                "each row once",
+                sheet.text(row, 0),
+                f"the same row twice (first at row {seen[industry, code] + 1})",
+            )
+        seen[industry, code] = row
+        for column, year, column_code in columns:
+            value = sheet.number(row, column, f"employment in {year}")
+            keys = {"industry": industry, grid.row_key: code, grid.column_key: column_code}
+            yield Figure(table, EMPLOYMENT, (year, year), value, value, **keys)  # type: ignore[arg-type]
+    unclosed = {i for i, _ in seen} - {i for i, c in seen if c == grid.row_total}
+    if unclosed:
+        raise sheet.error(rows[1] - 1, 0, "a total row closing each industry's rows",
+                          Found(f"none for {sorted(unclosed)}"), "table not closed")  # fmt: skip
+
+
+def grid_row_code(sheet: Sheet, row: int, grid: Grid) -> str | None:
+    """The row's code (sex or occupation), None for an Ind T6 sub-heading without figures."""
+    label = sheet.key(row, 0)
+    if grid.row_key == "sex":
+        return SEX_ROWS.get(label)
+    return ALL if label == "total" else occupation_code(sheet, row, 0, 1)
+
+
+def industry_subheading(sheet: Sheet, row: int, header: int, industries: Industries) -> str:
+    """England's Ind T6: 'Industry 3 Total' is the block's group, any other label an industry."""
+    label = sheet.text(row, 0)
+    if GROUP_TOTAL.fullmatch(label.casefold()):
+        return block_industry(sheet, header, "group", industries)
+    if sheet.text(row, 1):
+        raise sheet.error(row, 0, "'Female employment', 'Male employment' or 'Total employment'",
+                          label, "unknown row")  # fmt: skip
+    return industries.code(sheet, row, 0, "industry", label)

@@ -7,11 +7,22 @@ its GSS code through the geography sources. Four tables become one ``qb:DataSet`
   change, replacement demand and total requirement, by SOC 2020 major / sub-major group and sex;
 - ``RD T1``: employment 2020 and 2035, net change, replacement demand, total requirement and the
   replacement demand rate 2020-2035, by sub-major group and qualification level (all levels too);
-- ``Qual T1``: employment by qualification level and year.
+- ``Qual T1``: employment by qualification level and year;
+- ``Ind T1`` / ``Ind T2``: employment 2015-2035 by the projections' 6 industry sectors (with the
+  2020-2035 net change, replacement demand and total requirement) / 22 industry groups;
+- ``Ind T6``: employment by industry group (England: and its 75 industries), employment status
+  (full-time and part-time employees, self-employed) and sex;
+- ``Ind Occ T1`` / ``Ind Occ T2``: employment in 2015, 2020 and 2035 by industry group (England:
+  the 75 industries) and SOC 2020 major group, by sex / by employment status.
 
-Not read: shares, growth rates and changes by sub-period (derived from the levels), the
-industry and status tables, and the side tables of ``RD T1`` (major groups by qualification,
-by sex, by industry), which repeat or aggregate what is loaded.
+Industries are a code list of their own (the workbooks' sectors, groups and industries, nested
+as their ``aggregation`` sheet states): the workbooks say "SIC 2007" in titles but print no SIC
+codes and no correspondence, so no SIC 2007 match is asserted.
+
+Not read: shares, growth rates and changes by sub-period (derived from the levels), the side
+tables of ``RD T1`` (major groups by qualification, by sex, by industry), ``Occ T3``-``Occ T5``,
+``Ind T4`` (the levels of ``Ind T1`` and ``Ind T2`` in one list) and ``Ind T5`` (``Ind T6``'s
+levels for 2020, 2025 and 2035 with their differences), which repeat or aggregate what is loaded.
 
 Every figure is the model's (``sg:Projected``; 2015-2020 are its estimates of the past). The
 Warning sheet advises publishing only cells based on at least 10,000 people and calls cells under
@@ -41,13 +52,21 @@ from skillsgap.loaders._skills_imperative import (
     QUALIFICATIONS,
     REPLACEMENT_DEMAND,
     REPLACEMENT_RATE,
+    SEX_COLUMNS,
+    STATUSES,
+    TOTAL_INDUSTRIES,
     TOTAL_REQUIREMENT,
     About,
     Figure,
+    Grid,
+    Industries,
     Sheet,
+    grid_figures,
+    industry_figures,
     occupation_figures,
     qualification_figures,
     read_about,
+    read_industries,
     replacement_figures,
 )
 from skillsgap.namespaces import DCT, RDF, SDMX_DIMENSION, SG, SKOS, Namespace
@@ -64,6 +83,7 @@ FILES = (ENGLAND_FILE, *(f"{prefix}_LSIP_MainTables.Main.xlsx" for prefix in LSI
 SDMX_CODE = Namespace("http://purl.org/linked-data/sdmx/2009/code#")
 SEX = SDMX_DIMENSION.sex
 OBSERVATION_CLASS = SG.SkillsImperativeObservation
+INDUSTRY_CLASS = SG.SkillsImperativeIndustry
 PUBLISHER = NamedNode("https://www.nfer.ac.uk/")
 CREATORS = (NamedNode("https://warwick.ac.uk/fac/soc/ier/"), NamedNode("https://www.camecon.com/"))
 RIGHTS = "Copyright: Warwick Institute for Employment Research / Cambridge Econometrics, 2023"
@@ -78,7 +98,10 @@ class TableSpec:
     sheet: str
     label: str
     structure: str
-    read: Callable[[Sheet, str], Iterator[Figure]]
+    read: Callable[[Sheet, str, Industries], Iterator[Figure]]
+
+
+STATUS_GRID = Grid(STATUSES, "status", "sex", "T")  # Ind T6: rows by sex, columns by status
 
 
 TABLES = (
@@ -88,7 +111,7 @@ TABLES = (
         "Skills Imperative 2035: employment 2015-2035 and replacement demand 2020-2035 "
         "by SOC 2020 major group and sex",
         "occupation-sex",
-        lambda sheet, key: occupation_figures(sheet, key, 1),
+        lambda sheet, key, _: occupation_figures(sheet, key, 1),
     ),
     TableSpec(
         "occ-t2",
@@ -96,7 +119,7 @@ TABLES = (
         "Skills Imperative 2035: employment 2015-2035 and replacement demand 2020-2035 "
         "by SOC 2020 sub-major group and sex",
         "occupation-sex",
-        lambda sheet, key: occupation_figures(sheet, key, 2),
+        lambda sheet, key, _: occupation_figures(sheet, key, 2),
     ),
     TableSpec(
         "rd-t1",
@@ -104,26 +127,84 @@ TABLES = (
         "Skills Imperative 2035: replacement demand 2020-2035 by SOC 2020 sub-major group "
         "and qualification level",
         "occupation-qualification",
-        replacement_figures,
+        lambda sheet, key, _: replacement_figures(sheet, key),
     ),
     TableSpec(
         "qual-t1",
         "Qual T1",
         "Skills Imperative 2035: employment 2015-2035 by qualification level",
         "qualification",
-        qualification_figures,
+        lambda sheet, key, _: qualification_figures(sheet, key),
+    ),
+    TableSpec(
+        "ind-t1",
+        "Ind T1",
+        "Skills Imperative 2035: employment 2015-2035 and replacement demand 2020-2035 "
+        "by industry sector (6 sectors)",
+        "industry",
+        industry_figures,
+    ),
+    TableSpec(
+        "ind-t2",
+        "Ind T2",
+        "Skills Imperative 2035: employment 2015-2035 by industry group (22 groups)",
+        "industry",
+        industry_figures,
+    ),
+    TableSpec(
+        "ind-t6",
+        "Ind T6",
+        "Skills Imperative 2035: employment 2015-2035 by industry, employment status and sex",
+        "industry-status-sex",
+        lambda sheet, key, industries: grid_figures(sheet, key, industries, STATUS_GRID),
+    ),
+    TableSpec(
+        "ind-occ-t1",
+        "Ind Occ T1",
+        "Skills Imperative 2035: employment 2015, 2020 and 2035 by industry, SOC 2020 major "
+        "group and sex",
+        "industry-occupation-sex",
+        lambda sheet, key, industries: grid_figures(
+            sheet, key, industries, Grid(SEX_COLUMNS, "sex", "occupation", ALL)
+        ),
+    ),
+    TableSpec(
+        "ind-occ-t2",
+        "Ind Occ T2",
+        "Skills Imperative 2035: employment 2015, 2020 and 2035 by industry, SOC 2020 major "
+        "group and employment status",
+        "industry-occupation-status",
+        lambda sheet, key, industries: grid_figures(
+            sheet, key, industries, Grid(STATUSES, "status", "occupation", ALL)
+        ),
     ),
 )
 
 OCCUPATION = cube.Component(SG.occupation, "dimension")
 QUALIFICATION = cube.Component(SG.qualificationLevel, "dimension")
+INDUSTRY = cube.Component(SG.industry, "dimension")
+STATUS = cube.Component(SG.employmentStatus, "dimension")
+SEX_COMPONENT = cube.Component(SEX, "dimension")
 STRUCTURES = {
-    "occupation-sex": ("by occupation and sex", (OCCUPATION, cube.Component(SEX, "dimension"))),
+    "occupation-sex": ("by occupation and sex", (OCCUPATION, SEX_COMPONENT)),
     "occupation-qualification": (
         "by occupation and qualification level",
         (OCCUPATION, QUALIFICATION),
     ),
     "qualification": ("by qualification level", (QUALIFICATION,)),
+    "industry": ("by industry", (INDUSTRY,)),
+    "industry-status-sex": (
+        "by industry, employment status and sex",
+        (INDUSTRY, STATUS, SEX_COMPONENT),
+    ),
+    "industry-occupation-sex": (
+        "by industry, occupation and sex",
+        (INDUSTRY, OCCUPATION, SEX_COMPONENT),
+    ),
+    "industry-occupation-status": (
+        "by industry, occupation and employment status",
+        (INDUSTRY, OCCUPATION, STATUS),
+    ),
 }
 
 STATISTICS = {
@@ -151,6 +232,15 @@ STATISTICS = {
 UNIT_OF = {REPLACEMENT_RATE: "proportion"}  # every other statistic is in thousands of persons
 
 QUALIFICATION_KIND = "qualification-level"
+INDUSTRY_KIND = "si-industry"
+STATUS_KIND = "employment-status"
+# The workbooks' 'name' sheet spells the statuses out; FT, PT and SE are its codes.
+STATUS_LABELS = {
+    ALL: ("All in employment", None),
+    "full-time": ("Full-time employees", "FT"),
+    "part-time": ("Part-time employees", "PT"),
+    "self-employed": ("Self-employment", "SE"),
+}
 SEXES = {"T": "Total", "M": "Male", "F": "Female"}
 SEX_SCHEME = SDMX_CODE.sex
 ALL_OCCUPATIONS = iris.breakdown_iri("occupation", ALL)
@@ -163,6 +253,7 @@ class Workbook:
     file: str
     area: NamedNode
     about: About
+    industries: Industries
     figures: list[Figure]
 
 
@@ -180,6 +271,7 @@ def read_files(folder: Path, names: Iterable[str]) -> Iterator[Triple]:
 
 def _triples(workbooks: list[Workbook]) -> Iterator[Triple]:
     yield from code_list_triples()
+    yield from industry_triples(workbooks)
     yield from dataset_triples(workbooks)
     for workbook in workbooks:
         for figure in workbook.figures:
@@ -190,10 +282,10 @@ def read_workbook(path: Path, areas: AreaIndex) -> Workbook:
     """One workbook: its area from the Info sheet, then the figures of every loaded table."""
     about = read_about(path)
     area = areas.resolve(about.area_row, "B", about.area_name, (about.area_kind,))
-    figures = [
-        figure for spec in TABLES for figure in spec.read(Sheet.read(path, spec.sheet), spec.key)
-    ]
-    return Workbook(path.name, area, about, figures)
+    industries = read_industries(path)
+    figures = [figure for spec in TABLES
+               for figure in spec.read(Sheet.read(path, spec.sheet), spec.key, industries)]  # fmt: skip
+    return Workbook(path.name, area, about, industries, figures)
 
 
 # --- Code lists, structures and datasets ---------------------------------------------------
@@ -212,6 +304,42 @@ def code_list_triples() -> Iterator[Triple]:
     for code, label in SEXES.items():
         yield from cube.concept(SDMX_CODE[f"sex-{code}"], SEX_SCHEME,
                                 "Code list for Sex (SEX) - codelist scheme", label, code)  # fmt: skip
+    yield from status_triples()
+
+
+def status_triples() -> Iterator[Triple]:
+    """Employment statuses: full-time and part-time employees and self-employed, in all."""
+    scheme = iris.breakdown_scheme_iri(STATUS_KIND)
+    for code, (label, notation) in STATUS_LABELS.items():
+        node = status_iri(code)
+        yield from cube.concept(node, scheme, "Employment status", label, notation)
+        yield from _nested(scheme, node, None if code == ALL else status_iri(ALL))
+
+
+def industry_triples(workbooks: list[Workbook]) -> Iterator[Triple]:
+    """The industries the workbooks use, each narrower than its sector or group (or the total)."""
+    scheme = iris.breakdown_scheme_iri(INDUSTRY_KIND)
+    label = "Skills Imperative 2035 industries"
+    total = industry_iri(ALL)
+    yield from cube.concept(total, scheme, label, TOTAL_INDUSTRIES)
+    yield Triple(total, RDF.type, INDUSTRY_CLASS)
+    yield from _nested(scheme, total, None)
+    codes = {key: code for workbook in workbooks for key, code in workbook.industries.codes.items()}
+    for key, (name, _level, broader) in codes.items():
+        node = industry_iri(key)
+        yield from cube.concept(node, scheme, label, name)
+        yield Triple(node, RDF.type, INDUSTRY_CLASS)
+        yield from _nested(scheme, node, industry_iri(broader))
+
+
+def _nested(scheme: NamedNode, node: NamedNode, broader: NamedNode | None) -> Iterator[Triple]:
+    """A top concept of its scheme, or narrower than ``broader``."""
+    if broader is None:
+        yield Triple(scheme, SKOS.hasTopConcept, node)
+        yield Triple(node, SKOS.topConceptOf, scheme)
+    else:
+        yield Triple(node, SKOS.broader, broader)
+        yield Triple(broader, SKOS.narrower, node)
 
 
 def qualification_triples() -> Iterator[Triple]:
@@ -222,12 +350,7 @@ def qualification_triples() -> Iterator[Triple]:
         node = iris.breakdown_iri(QUALIFICATION_KIND, code)
         notation = code.upper() if code.startswith("rqf") else None
         yield from cube.concept(node, scheme, "Qualification levels", label, notation)
-        if code == ALL:
-            yield Triple(scheme, SKOS.hasTopConcept, node)
-            yield Triple(node, SKOS.topConceptOf, scheme)
-        else:
-            yield Triple(node, SKOS.broader, total)
-            yield Triple(total, SKOS.narrower, node)
+        yield from _nested(scheme, node, None if code == ALL else total)
 
 
 def dataset_triples(workbooks: list[Workbook]) -> Iterator[Triple]:
@@ -294,8 +417,12 @@ def observation_triples(workbook: Workbook, figure: Figure) -> Iterator[Triple]:
 def breakdowns(figure: Figure) -> list[tuple[str, NamedNode, NamedNode]]:
     """The figure's breakdowns in structure order: (key in its IRI, dimension, value)."""
     found = []
+    if figure.industry is not None:
+        found.append((figure.industry, INDUSTRY.property, industry_iri(figure.industry)))
     if figure.occupation is not None:
         found.append((figure.occupation, OCCUPATION.property, occupation_iri(figure.occupation)))
+    if figure.status is not None:
+        found.append((f"status-{figure.status}", STATUS.property, status_iri(figure.status)))
     if figure.sex is not None:
         found.append((f"sex-{figure.sex}", SEX, sex_iri(figure.sex)))
     if figure.qualification is not None:
@@ -321,6 +448,18 @@ def sex_iri(code: str) -> NamedNode:
 def qualification_iri(code: str) -> NamedNode:
     """A qualification group of the source's list."""
     return iris.breakdown_iri(QUALIFICATION_KIND, code)
+
+
+@cache
+def industry_iri(code: str) -> NamedNode:
+    """An industry of the source's code list (sector, group or industry), or the total."""
+    return iris.breakdown_iri(INDUSTRY_KIND, code)
+
+
+@cache
+def status_iri(code: str) -> NamedNode:
+    """An employment status, or all in employment."""
+    return iris.breakdown_iri(STATUS_KIND, code)
 
 
 @cache
@@ -368,7 +507,9 @@ SOURCE = Source(
     "(Warwick IER / Cambridge Econometrics), England and 30 LSIP areas",
     holds="Employment 2015-2035 by SOC 2020 major and sub-major group and sex; replacement "
     "demand and total requirement 2020-2035 by sub-major group and qualification level; "
-    "employment by qualification level; for England and 30 LSIP areas",
+    "employment by qualification level; employment and replacement demand by industry; "
+    "employment by industry and occupation, sex and employment status; for England and 30 "
+    "LSIP areas",
     files=FILES,
     read=read,
     depends_on=("ons-soc2020", "dfe-geography-lookups", "dfe-lsip-lookups"),

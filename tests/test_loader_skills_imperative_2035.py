@@ -27,7 +27,7 @@ from skillsgap.loaders import (
     sources,
 )
 from skillsgap.loaders._areas import area_index
-from skillsgap.loaders._skills_imperative import MAJOR_GROUPS, read_about
+from skillsgap.loaders._skills_imperative import MAJOR_GROUPS, SECTORS, read_about
 from skillsgap.namespaces import QB, RDF, SG, XSD
 
 from .conftest import assert_matches_golden, bundled, excerpt
@@ -148,6 +148,8 @@ def _breakdown(breakdown: dict[str, NamedNode]) -> list[tuple[NamedNode, NamedNo
         "occupation": SG.occupation,
         "sex": skills_imperative_2035.SEX,
         "qualification": SG.qualificationLevel,
+        "industry": SG.industry,
+        "status": SG.employmentStatus,
     }
     return [(dimensions[name], value) for name, value in breakdown.items()]
 
@@ -162,6 +164,14 @@ def sex(code: str) -> NamedNode:
 
 def qualification(code: str) -> NamedNode:
     return iris.breakdown_iri("qualification-level", code)
+
+
+def industry(key: str) -> NamedNode:
+    return iris.breakdown_iri("si-industry", key)
+
+
+def status(code: str) -> NamedNode:
+    return iris.breakdown_iri("employment-status", code)
 
 
 ALL_OCCUPATIONS = skills_imperative_2035.ALL_OCCUPATIONS
@@ -240,10 +250,11 @@ def obs(table: str, area: str, statistic: str, period: str, *codes: str) -> Name
 UNFLAGGED = obs("occ-t2", "E69000031", "employment", "2015", "63", "sex-F")
 NEGATIVE = obs("rd-t1", "E69000031", "replacement-demand", TOTAL_PERIOD, "53", "none")
 WRONG_LEVEL = obs("occ-t1", "E69000031", "employment", "2020", "8", "sex-T")
+WRONG_INDUSTRY = obs("ind-t1", "E69000031", "employment", "2020", "sector-construction")
 
 
 def planted(triples: Iterable[Triple]) -> list[Triple]:
-    """The excerpt with three faults: a missing flag, a negative demand, a sub-major in Occ T1."""
+    """Four faults: a missing flag, a negative demand, a sub-major in Occ T1, a group in Ind T1."""
     out = []
     for t in triples:
         if t.subject == UNFLAGGED and t.object == SG.BelowPublicationThreshold:
@@ -252,6 +263,8 @@ def planted(triples: Iterable[Triple]) -> list[Triple]:
             t = Triple(t.subject, t.predicate, Literal("-0.1", datatype=XSD.decimal))
         if t.subject == WRONG_LEVEL and t.predicate == SG.occupation:
             t = Triple(t.subject, t.predicate, soc("63"))
+        if t.subject == WRONG_INDUSTRY and t.predicate == SG.industry:
+            t = Triple(t.subject, t.predicate, industry("group-construction"))
         out.append(t)
     return out
 
@@ -267,6 +280,7 @@ def test_planted_faults_fail_this_sources_shapes_alike_in_both_engines() -> None
         (str(UNFLAGGED), shape("Threshold")),
         (str(NEGATIVE), shape("Sign")),
         (str(WRONG_LEVEL), shape("Table")),
+        (str(WRONG_INDUSTRY), shape("Table")),
     }
 
 
@@ -284,24 +298,91 @@ def test_major_group_titles_are_soc2020_volume_1_titles() -> None:
 # --- the full bundled workbooks ----------------------------------------------------------------
 
 
-def test_full_counts_follow_from_source_md() -> None:
-    # SOURCE.md: 9 major and 26 sub-major groups, 9 qualification levels, 5 years, 31 workbooks.
-    majors, sub_majors, levels, years, areas = 9 + 1, 26 + 1, 9 + 1, len(YEARS), 31
+def expected_counts(name: str) -> dict[str, int]:
+    """Figures per table that SOURCE.md's counts imply for one workbook."""
+    # SOURCE.md: 9 major and 26 sub-major groups, 9 qualification levels, 5 years; 6 sectors,
+    # 22 groups and (England, its Ind T6 and Ind Occ tables) 75 industries.
+    majors, sub_majors, levels, years = 9 + 1, 26 + 1, 9 + 1, len(YEARS)
     per_row = years + 3  # levels by year; net change, replacement demand, total requirement
-    expected = {
-        "occ-t1": majors * 3 * per_row,  # 3: all, males, females
-        "occ-t2": sub_majors * 3 * per_row,
+    sexes, statuses = 3, 4  # all, males, females; FT, PT, SE, total
+    blocks = (75 if name == ENGLAND else 22) + 1  # and All industries
+    # Ind T6 has no all-industries block; England's adds a total to each group of several.
+    detailed = 75 + len(several_industry_groups()) if name == ENGLAND else 22
+    return {
+        "occ-t1": majors * sexes * per_row,
+        "occ-t2": sub_majors * sexes * per_row,
         "rd-t1": levels * sub_majors * 6,
         "qual-t1": levels * years,
+        "ind-t1": (6 + 1) * per_row,
+        "ind-t2": (22 + 1) * years,
+        "ind-t6": detailed * years * statuses * sexes,
+        "ind-occ-t1": blocks * majors * 3 * sexes,  # 3 years: 2015, 2020, 2035
+        "ind-occ-t2": blocks * majors * 3 * statuses,
     }
+
+
+@cache
+def aggregation(name: str, title: str) -> dict[str, str]:
+    """An 'aggregation' matrix read with openpyxl: member (column) -> aggregate (row) label."""
+    rows = cells(bundled(SLUG), name, "aggregation")
+    start = next(i for i, row in enumerate(rows) if row and row[0] == title)
+    header, found = rows[start + 1], dict[str, str]()
+    for row in rows[start + 2 :]:
+        if not row or not row[0]:
+            break
+        # The column after the last member numbers the rows: it has no header.
+        members = [c for c in range(1, len(row)) if row[c] == 1 and header[c]]
+        found.update((str(header[c]).strip(), row[0]) for c in members)
+    return found
+
+
+def several_industry_groups() -> set[str]:
+    members = Counter(
+        aggregation(ENGLAND, "Aggregation 75 industries to 22 Industry groups").values()
+    )
+    return {group for group, n in members.items() if n > 1}
+
+
+def test_full_counts_follow_from_source_md() -> None:
     for workbook in full_workbooks():
-        assert Counter(f.table for f in workbook.figures) == expected, workbook.file
-    assert len(full_workbooks()) == areas
+        counts = Counter(f.table for f in workbook.figures)
+        assert counts == expected_counts(workbook.file), workbook.file
+    assert len(full_workbooks()) == 31
     for name in (ENGLAND, GREATER_MANCHESTER):  # each figure is one observation
-        triples = bundled_triples(name)
+        triples, expected = bundled_triples(name), expected_counts(name)
         datasets = Counter(t.object for t in triples if t.predicate == QB_DATASET)
         assert datasets == {iris.dataset_iri(SLUG, table): n for table, n in expected.items()}
         assert len(observations(triples)) == sum(expected.values())
+
+
+def test_industry_hierarchy_is_the_aggregation_sheets() -> None:
+    stated = aggregation(TEES_VALLEY, "Aggregation 22 industry groups to 6 Industry sectors")
+    assert {(g, s) for s, groups in SECTORS.items() for g in groups} == set(stated.items())
+    store = store_of(bundled_triples(ENGLAND))
+    query = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?label ?parent WHERE { ?i a <%s> ; skos:prefLabel ?label ; skos:broader ?b .
+        ?b skos:prefLabel ?parent . FILTER(STRSTARTS(STR(?i), "%s")) }"""
+    rows = store.query(
+        query % (skills_imperative_2035.INDUSTRY_CLASS.value, industry("industry-").value)
+    )
+    found = {(r["label"].value, r["parent"].value) for r in cast(QuerySolutions, rows)}
+    detail = aggregation(ENGLAND, "Aggregation 75 industries to 22 Industry groups")
+    assert found == set(detail.items()) and len(found) == 75
+
+
+def test_ind_t4_and_t5_repeat_the_levels_of_the_loaded_tables() -> None:
+    """Why Ind T4 and Ind T5 are not loaded: their levels are Ind T1, T2 and T6's."""
+    folder, levels = bundled(SLUG), dict[str, list[Any]]()
+    for sheet in ("Ind T1", "Ind T2"):
+        for row in cells(folder, TEES_VALLEY, sheet)[5:29]:
+            if row and row[0] and isinstance(row[1], float):
+                levels.setdefault(row[0], row[1:6])
+    t4 = [r for r in cells(folder, TEES_VALLEY, "Ind T4")[7:41] if r and r[0]]
+    # 6 sectors, 22 groups and the total; Construction, sector and group alike, is one row.
+    assert len(t4) == 28 and all(r[1:6] == pytest.approx(levels[r[0]]) for r in t4)
+    t5, t6 = cells(folder, TEES_VALLEY, "Ind T5"), cells(folder, TEES_VALLEY, "Ind T6")
+    # Agriculture, 2020, females: FT, PT, SE and total in both.
+    assert [t5[31][c] for c in (1, 3, 5, 7)] == pytest.approx(t6[8][11:15])
 
 
 QB_DATASET = QB.dataSet
@@ -348,6 +429,55 @@ def test_full_nothing_is_suppressed_and_flags_follow_the_warning_sheet() -> None
     for workbook in full_workbooks():
         about = workbook.about
         assert (about.published_minimum, about.usable_minimum) == (Decimal(10), Decimal(1))
+
+
+def level_flags(value: float) -> str:
+    """The Warning sheet's thresholds (10,000 and 1,000 people) applied to a level in thousands."""
+    return " ".join(f for f, under in (("BelowPublicationThreshold", value < 10),
+                                       ("LowReliability", value < 1)) if under)  # fmt: skip
+
+
+# Real cells of the Ind sheets: (workbook, sheet, cell, table, area, period, breakdown); all
+# employment levels in thousands, so their flags follow from the value itself.
+INDUSTRY_CELLS: list[tuple[str, str, str, str, str, str, dict[str, NamedNode]]] = [
+    (GREATER_MANCHESTER, "Ind T1", "F10", "ind-t1", "E69000014", "2035",
+     {"industry": industry("sector-trade-accomod-and-transport")}),
+    (TEES_VALLEY, "Ind T2", "D5", "ind-t2", "E69000031", "2020",
+     {"industry": industry("group-agriculture")}),
+    (GREATER_MANCHESTER, "Ind T2", "F28", "ind-t2", "E69000014", "2035",
+     {"industry": industry("all")}),
+    (GREATER_MANCHESTER, "Ind T6", "D10", "ind-t6", "E69000014", "2015",
+     {"industry": industry("group-agriculture"), "status": status("self-employed"),
+      "sex": sex("T")}),
+    (ENGLAND, "Ind T6", "E41", "ind-t6", "E92000001", "2015",
+     {"industry": industry("group-food-drink-and-tobacco"), "status": status("all"),
+      "sex": sex("T")}),
+    (ENGLAND, "Ind T6", "B30", "ind-t6", "E92000001", "2015",
+     {"industry": industry("industry-food-products"), "status": status("full-time"),
+      "sex": sex("M")}),
+    (GREATER_MANCHESTER, "Ind Occ T1", "G26", "ind-occ-t1", "E69000014", "2020",
+     {"industry": industry("group-agriculture"), "occupation": soc("1"), "sex": sex("M")}),
+    (ENGLAND, "Ind Occ T2", "O36", "ind-occ-t2", "E92000001", "2035",
+     {"industry": industry("industry-agriculture-etc"), "occupation": ALL_OCCUPATIONS,
+      "status": status("all")}),
+    (TEES_VALLEY, "Ind Occ T2", "D16", "ind-occ-t2", "E69000031", "2015",
+     {"industry": industry("all"), "occupation": soc("8"), "status": status("self-employed")}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", INDUSTRY_CELLS, ids=lambda c: f"{c[0][:2]}-{c[1]}-{c[2]}")
+def test_full_real_industry_cells_are_found_through_sparql(case: tuple[Any, ...]) -> None:
+    name, sheet, ref, table, area, period, breakdown = case
+    found = figure(area_store(name), table, area, "employment", period, **breakdown)
+    value = cell(bundled(SLUG), name, sheet, ref)
+    assert found == expected(value, "thousand-persons", level_flags(value))
+
+
+def test_full_industry_replacement_demand_is_found_through_sparql() -> None:
+    keys = {"industry": industry("sector-non-marketed-services")}
+    found = figure(area_store(TEES_VALLEY), "ind-t1", "E69000031", "replacement-demand",
+                   TOTAL_PERIOD, **keys)  # fmt: skip
+    assert found == expected(cell(bundled(SLUG), TEES_VALLEY, "Ind T1", "I12"), "thousand-persons")
 
 
 # Real cells, read with openpyxl: (workbook, sheet, cell, table, area, statistic, period,
@@ -587,6 +717,42 @@ def test_rejects_a_file_that_is_not_a_workbook(
     path.write_bytes(damage(path.read_bytes()))
     error = read_error(folder)
     assert error.file == TEES_VALLEY and "not a readable workbook" in str(error)
+
+
+def test_rejects_text_in_a_numeric_industry_cell(tmp_path: Path) -> None:
+    folder = copy_excerpt(tmp_path)
+    edit(folder, TEES_VALLEY, "Ind Occ T1", lambda ws: ws.__setitem__("G26", "n/a"))
+    error = read_error(folder)
+    assert where(error) == (TEES_VALLEY, "Ind Occ T1", 26, "G")
+    assert (error.expected, error.got) == ("a number", "n/a")
+
+
+def test_rejects_an_industry_formula_without_a_cached_value(tmp_path: Path) -> None:
+    folder = copy_excerpt(tmp_path)
+    edit(folder, ENGLAND, "Ind T6", lambda ws: ws.__setitem__("E41", "=SUM(E39:E40)"))
+    error = read_error(folder)
+    assert where(error) == (ENGLAND, "Ind T6", 41, "E")
+    assert error.expected == "a number" and "without a cached value" in str(error)
+
+
+def test_rejects_an_unknown_industry_and_an_unknown_status_column(tmp_path: Path) -> None:
+    folder = copy_excerpt(tmp_path)
+    edit(folder, TEES_VALLEY, "Ind T2", lambda ws: ws.__setitem__("A12", "Building"))
+    error = read_error(folder)
+    assert where(error) == (TEES_VALLEY, "Ind T2", 12, "A") and error.got == "Building"
+    assert "unknown industry" in str(error)
+    folder = copy_excerpt(tmp_path / "again")
+    edit(folder, TEES_VALLEY, "Ind Occ T2", lambda ws: ws.__setitem__("C7", "Part time"))
+    error = read_error(folder)
+    assert where(error) == (TEES_VALLEY, "Ind Occ T2", 7, "C") and error.got == "Part time"
+
+
+def test_rejects_an_industry_block_without_its_total_row(tmp_path: Path) -> None:
+    folder = copy_excerpt(tmp_path)
+    edit(folder, TEES_VALLEY, "Ind T6", lambda ws: ws.__setitem__("A10", None))
+    error = read_error(folder)
+    assert (error.file, error.sheet, error.column) == (TEES_VALLEY, "Ind T6", "A")
+    assert "table not closed" in str(error)
 
 
 def test_a_bad_workbook_stops_the_read_before_any_triple(tmp_path: Path) -> None:

@@ -27,6 +27,16 @@ ROWS: dict[str, list[int] | None] = {
     "RD T1": [*HEADER, 13, 33, 267, 283, 294],
     # RQF8 Doctorate and the total.
     "Qual T1": [1, 2, 3, 4, 5, 15],
+    "aggregation": None,  # the 22 industry groups in 6 sectors (England: its 75 industries)
+    # Primary sector (about 5,500 people), Construction (sector and group alike), the total.
+    "Ind T1": [*HEADER[:5], 6, 7, 9, 14],
+    # Agriculture (under 1,000 people), Construction, the total.
+    "Ind T2": [1, 2, 3, 4, 5, 12, 28],
+    # Industry 1 : Agriculture, by sex and status (zeros among them).
+    "Ind T6": [1, 2, 4, 5, 6, 8, 9, 10],
+    # All industries: managers, operatives, total; Agriculture: managers and total.
+    "Ind Occ T1": [1, 2, 4, 6, 7, 9, 16, 19, 23, 24, 26, 36],
+    "Ind Occ T2": [1, 2, 4, 6, 7, 9, 16, 19, 23, 24, 26, 36],
 }
 
 
@@ -36,6 +46,14 @@ ENGLAND_ROWS = ROWS | {
     "Occ T2": [*HEADER, 35],
     "RD T1": [*HEADER, 33],
     "Qual T1": [1, 2, 3, 4, 15],
+    "Ind T1": [*HEADER[:5], 6, 14],
+    "Ind T2": [1, 2, 3, 4, 28],
+    # England details 75 industries under the 22 groups: Industry 1 (one industry, no group
+    # total) and Industry 3 (Food products, and the group total 'Industry 3 Total').
+    "Ind T6": [1, 2, 4, 5, 6, 8, 9, 10, 11, 25, 26, 28, 29, 30, 31, 38, 39, 40, 41],
+    # All industries' total; 'Agriculture, etc' (one of the 75 industries): managers, total.
+    "Ind Occ T1": [1, 2, 4, 6, 7, 19, 23, 24, 26, 36],
+    "Ind Occ T2": [1, 2, 4, 6, 7, 19, 23, 24, 26, 36],
 }
 
 
