@@ -329,6 +329,8 @@ def group_triples(group: Group, alt_labels: Iterable[str]) -> Iterator[Triple]:
         yield Triple(parent, SKOS.narrower, concept)
     texts = [(SKOS.definition, group.description), (SG.typicalEntryRoutes, group.entry_routes)]
     texts += [(SG.task, task) for task in group.tasks]
+    # Volume 1's related job titles by their own name too: the title coder weighs them apart.
+    texts += [(SG.relatedJobTitle, title) for title in group.job_titles]
     texts += [(SKOS.altLabel, label) for label in alt_labels]
     for predicate, text in texts:
         if text:

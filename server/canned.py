@@ -38,6 +38,7 @@ from skillsgap.errors import NotAcceptable, QueryError, QueryTimeout, SkillsgapE
 from skillsgap.executor import Executor, QueryRequest
 from skillsgap.namespaces import XSD
 from skillsgap.server.errors import error_body
+from skillsgap.server.job_titles import TitleRanker
 from skillsgap.server.snapshots import SnapshotSource
 
 RESERVED = ("format", "limit", "offset", "sparql")
@@ -90,6 +91,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     catalog = load_catalog()
     router = APIRouter(tags=["canned queries"])
     cache = _ResultCache(capacity=512)
+    app.state.title_ranker = TitleRanker(app.state.snapshots)
 
     @router.get("/queries", summary="List the canned queries")
     def list_queries() -> dict[str, Any]:
@@ -183,7 +185,7 @@ def _run(request: Request, query: CannedQuery, settings: Settings, cache: _Resul
             return Response(status_code=304, headers=_cache_headers(etag))
         cached = cache.get(key)
         if cached is None:
-            text, used = bind(query, raw, _lookup(snapshots))
+            text, used = bind(query, raw, _lookup(snapshots), request.app.state.title_ranker)
             cached = _answer(request, query, text, used, fmt, limit, offset)
             cache.put(key, cached)
     except SkillsgapError as exc:
@@ -196,7 +198,8 @@ def _run(request: Request, query: CannedQuery, settings: Settings, cache: _Resul
         headers["Link"] = f'<{next_url}>; rel="next"'
     if fmt == "json" and request.query_params.get("sparql") in ("1", "true"):
         document = json.loads(body)
-        document["sparql"] = bind(query, raw, _lookup(snapshots))[0]
+        ranker = request.app.state.title_ranker
+        document["sparql"] = bind(query, raw, _lookup(snapshots), ranker)[0]
         body = json.dumps(document).encode()
     return Response(body, media_type=media_type, headers=headers)
 

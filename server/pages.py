@@ -88,12 +88,15 @@ def query_header(text: str) -> dict[str, str]:
 
 
 def examples() -> list[dict[str, str]]:
-    """The packaged queries as page examples: ``example-*`` first, then the others."""
+    """The packaged queries as page examples: ``example-*`` first, then the others (not the
+    internal ``_*`` look-ups)."""
     found = []
     for file in package_files("queries"):
+        slug = file.name.removesuffix(".rq")
+        if slug.startswith("_"):
+            continue
         text = file.read_text(encoding="utf-8")
         header = query_header(text)
-        slug = file.name.removesuffix(".rq")
         title = header.get("title", slug)
         found.append({"slug": slug, "title": title, "description": header.get("description", ""),
                       "query": text})  # fmt: skip

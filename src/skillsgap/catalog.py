@@ -9,7 +9,7 @@ A file is a valid SPARQL query whose leading comment lines are its header::
     # param soc: type=soc; version=2020; levels=4; required; example=2136
     #   The SOC 2020 unit group (indented lines describe the parameter).
 
-A parameter's fields: type (soc, area, year, integer, enum, text), required, default, example,
+A parameter's fields: type (soc, area, year, integer, enum, text, title), required, default, example,
 values (enum, comma-separated), minimum, maximum, version and levels (soc), kinds (area),
 max_length (text).
 
@@ -18,8 +18,13 @@ labels (x), the numeric column(s) of the series (y, comma-separated) and the kin
 horizontal bars, or line), e.g. ``# chart: x=occupation; y=demand,supply; kind=hbar``.
 
 Parameters appear in the query as variables named ``?_<name>``. Their values are parsed into RDF
-terms and bound by a ``VALUES`` block that replaces the body's ``# @parameters`` line: a value is
+terms and bound by a ``VALUES`` block that replaces the body's ``# @parameters`` line(s): a value is
 never spliced into the query text, only a term pyoxigraph wrote.
+
+A ``title`` parameter is a job title for skillsgap's title coder: besides ``?_<name>`` (the text)
+the query gets one row per SOC 2020 unit group the coder proposes, best first, as
+``?_<name>_group``, ``?_<name>_score`` (0 to 1) and ``?_<name>_rank`` (1 for the best); no row at
+all when nothing matches.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ from skillsgap.errors import SkillsgapError
 from skillsgap.namespaces import XSD
 
 PLACEHOLDER = "# @parameters"
-TYPES = ("soc", "area", "year", "integer", "enum", "text")
+TYPES = ("soc", "area", "year", "integer", "enum", "text", "title")
+RANKED = ("group", "score", "rank")  # the variables a title parameter adds: ?_<name>_group ...
 CHART_KINDS = ("bar", "hbar", "line")
 _VARIABLE = re.compile(r"[?$]_([A-Za-z][A-Za-z0-9_]*)")
 
@@ -89,6 +95,8 @@ class Parameter:
             return f"an integer from {self.minimum} to {self.maximum}"
         if self.type == "enum":
             return "one of " + ", ".join(self.values)
+        if self.type == "title":
+            return f"a job title of 1 to {self.max_length} characters"
         return f"text of 1 to {self.max_length} characters"
 
     def pattern(self) -> str | None:
@@ -127,6 +135,9 @@ class CannedQuery:
 
 # The store-facing checks a parameter needs, supplied by the caller (the catalog never opens it).
 Lookup = Callable[[str, Parameter], NamedNode | None]
+# A title parameter's unit groups, best first: (group, score, rank) terms, from the title coder.
+Ranked = list[tuple[NamedNode, Literal, Literal]]
+Ranker = Callable[[str, Parameter], Ranked]
 
 
 def load_catalog() -> dict[str, CannedQuery]:
@@ -162,7 +173,9 @@ def parse_query_file(slug: str, text: str) -> CannedQuery:
     )
 
 
-def bind(query: CannedQuery, raw: Mapping[str, str], lookup: Lookup) -> tuple[str, dict[str, str]]:
+def bind(
+    query: CannedQuery, raw: Mapping[str, str], lookup: Lookup, rank: Ranker | None = None
+) -> tuple[str, dict[str, str]]:
     """The query text with its parameters bound as terms, and the values used (for metadata)."""
     unknown = sorted(set(raw) - {p.name for p in query.parameters})
     if unknown:
@@ -175,6 +188,7 @@ def bind(query: CannedQuery, raw: Mapping[str, str], lookup: Lookup) -> tuple[st
         )
     used: dict[str, str] = {}
     terms: dict[str, NamedNode | Literal] = {}
+    ranked: dict[str, Ranked] = {}
     for parameter in query.parameters:
         value = raw.get(parameter.name, parameter.default)
         if value is None or value == "":
@@ -188,7 +202,11 @@ def bind(query: CannedQuery, raw: Mapping[str, str], lookup: Lookup) -> tuple[st
             continue
         terms[parameter.name] = parse_value(parameter, value, lookup)
         used[parameter.name] = value
-    return _with_values(query.text, terms), used
+        if parameter.type == "title":
+            if rank is None:
+                raise CatalogError(f"queries/{query.slug}.rq: no title coder to rank {value!r}")
+            ranked[parameter.name] = rank(str(terms[parameter.name].value), parameter)
+    return _with_values(query.text, terms, ranked), used
 
 
 def parse_value(parameter: Parameter, value: str, lookup: Lookup) -> NamedNode | Literal:
@@ -205,7 +223,7 @@ def parse_value(parameter: Parameter, value: str, lookup: Lookup) -> NamedNode |
         if text not in parameter.values:
             raise problem
         return Literal(text)
-    if parameter.type == "text":
+    if parameter.type in ("text", "title"):
         return Literal(text)
     found = lookup(text, parameter)
     if found is None:
@@ -231,14 +249,21 @@ def _integer(parameter: Parameter, text: str, problem: ParameterError) -> Litera
     return Literal(str(number), datatype=XSD.integer)
 
 
-def _with_values(text: str, terms: Mapping[str, NamedNode | Literal]) -> str:
-    if not terms:
-        return text.replace(PLACEHOLDER, "")
-    names = " ".join(f"?_{name}" for name in terms)
-    values = " ".join(
-        str(term) for term in terms.values()
-    )  # N-Triples syntax, written by pyoxigraph
-    return text.replace(PLACEHOLDER, f"VALUES ({names}) {{ ({values}) }}")
+def _with_values(
+    text: str, terms: Mapping[str, NamedNode | Literal], ranked: Mapping[str, Ranked]
+) -> str:
+    """The ``# @parameters`` line(s) replaced by VALUES blocks of terms in N-Triples syntax,
+    as pyoxigraph writes them."""
+    blocks = []
+    if terms:
+        names = " ".join(f"?_{name}" for name in terms)
+        values = " ".join(str(term) for term in terms.values())
+        blocks.append(f"VALUES ({names}) {{ ({values}) }}")
+    for name, rows in ranked.items():
+        names = " ".join(f"?_{name}_{part}" for part in RANKED)
+        values = " ".join("(" + " ".join(str(term) for term in row) + ")" for row in rows)
+        blocks.append(f"VALUES ({names}) {{ {values} }}")
+    return text.replace(PLACEHOLDER, " ".join(blocks))
 
 
 def _header(slug: str, text: str) -> list[str]:
@@ -347,6 +372,8 @@ def _check_variables(slug: str, text: str, parameters: tuple[Parameter, ...]) ->
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     used = set(_VARIABLE.findall(body))
     declared = {p.name for p in parameters}
+    added = {f"{p.name}_{part}" for p in parameters if p.type == "title" for part in RANKED}
+    used -= added
     if used - declared:
         raise CatalogError(
             f"queries/{slug}.rq: the query uses undeclared parameter(s) "
