@@ -179,7 +179,7 @@ def read_lines(path: Path, encoding: str = "utf-8-sig") -> list[str]:
 
 
 def _read_text(path: Path, encoding: str) -> str:
-    data = _read_bytes(path)
+    data = read_bytes(path)
     if path.suffix == ".gz":
         try:
             data = gzip.decompress(data)
@@ -202,7 +202,8 @@ def _read_text(path: Path, encoding: str) -> str:
         ) from None
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
+    """A source file's bytes; a SourceError naming it if it is missing or a directory."""
     try:
         return path.read_bytes()
     except FileNotFoundError:

@@ -23,6 +23,7 @@ from pathlib import Path
 from lxml import etree
 
 from skillsgap.errors import Found, SourceError, SourceWarning
+from skillsgap.loaders._tables import read_bytes
 
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 XHTML_BLOCKS = {"p", "li", "div", "ul", "ol", "br", "h1", "h2", "h3", "h4", "tr"}
@@ -72,7 +73,7 @@ def report(issues: list[TextIssue]) -> None:
 
 def parse(path: Path, issues: list[TextIssue]) -> etree._Element:
     """The feed's root element; a SourceError for a DOCTYPE, malformed XML or an empty file."""
-    data = _read_bytes(path)
+    data = read_bytes(path)
     if not data.strip():
         raise SourceError("empty file", file=path.name, expected="an XCRI-CAP catalog")
     refuse_doctype(path.name, data)
@@ -129,15 +130,6 @@ def decode(file_name: str, data: bytes, issues: list[TextIssue]) -> str:
             issues.append(TextIssue(file_name, line, f"column {column}", kind, repr(chunk), loaded))
             position = end
     return "".join(pieces).removeprefix("\ufeff")
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise SourceError("is a directory, not a file", file=str(path)) from None
 
 
 # --- Text -------------------------------------------------------------------------------------

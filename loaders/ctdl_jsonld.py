@@ -29,6 +29,7 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFor
 
 from skillsgap import iris, resources
 from skillsgap.errors import Found, SourceError
+from skillsgap.loaders._tables import read_bytes
 from skillsgap.namespaces import CETERMS, DCT, SG
 
 BUNDLED = {
@@ -66,7 +67,7 @@ def is_ctdl_document(path: Path) -> bool:
 def read_document(path: Path, strict: bool = True) -> list[Triple]:
     """A CTDL JSON-LD document's triples; a SourceError for anything that would be fetched, or
     (``strict``, the default) lost: ``strict=False`` drops undefined keys as JSON-LD does."""
-    data = _read_bytes(path)
+    data = read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     document = _parse_json(path.name, data)
     expanded = expand(path.name, document, iris.file_iri(digest).value + "/", strict)
@@ -220,15 +221,6 @@ def stated_links(triples: list[Triple], file_name: str) -> Iterator[Triple]:
         if isinstance(node, NamedNode):
             yield Triple(node, SG.linkMethod, SG.Stated)
             yield Triple(node, DCT.source, Literal(file_name))
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise SourceError("is a directory, not a file", file=str(path)) from None
 
 
 def _parse_json(file_name: str, data: bytes) -> Any:
