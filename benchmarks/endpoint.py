@@ -4,6 +4,10 @@ Measured in one run with wrk (Debian package `wrk`): a small SELECT at 1 and 8 c
 heavy join, and a 5,000-row result. Prints req/s, p50 and p99 for both and their ratios, and the
 CPU time each server (with its child processes) spent per request, which a busy machine
 disturbs less than throughput.
+
+skillsgap caches small answers until the next load, so each case runs twice: "repeated" sends
+the same query every time (after the first, cache hits), "distinct" changes a LIMIT or OFFSET
+in every request (a wrk Lua script), so no answer is ever served from the cache.
 """
 
 from __future__ import annotations
@@ -25,16 +29,41 @@ PREFIXES = (
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
     "PREFIX sg: <https://w3id.org/skillsgap/def/> "
 )
+# Each query has a number {n} that "distinct" runs change per request without changing the
+# work: a LIMIT far above the result's size, or a small OFFSET into 5,000 rows of many more.
 QUERIES = {
-    "small": PREFIXES + "SELECT ?label WHERE { <https://w3id.org/skillsgap/id/soc2020/2136> "
-    "skos:prefLabel ?label }",
-    "heavy-join": PREFIXES + "SELECT ?major (COUNT(?entry) AS ?titles) WHERE { "
-    "?entry sg:soc2020 ?unit . ?unit skos:broader/skos:broader/skos:broader ?major } "
-    "GROUP BY ?major ORDER BY ?major",
-    "rows-5000": PREFIXES + "SELECT ?entry ?title WHERE { ?entry a sg:CodingIndexEntry ; "
-    "<http://www.w3.org/2000/01/rdf-schema#label> ?title } LIMIT 5000",
-}
-CASES = [("small", 1), ("small", 8), ("heavy-join", 2), ("rows-5000", 2)]
+    "small": (PREFIXES + "SELECT ?label WHERE { <https://w3id.org/skillsgap/id/soc2020/2136> "
+              "skos:prefLabel ?label } LIMIT {n}", 1_000_000),
+    "heavy-join": (PREFIXES + "SELECT ?major (COUNT(?entry) AS ?titles) WHERE { "
+                   "?entry sg:soc2020 ?unit . ?unit skos:broader/skos:broader/skos:broader ?major } "
+                   "GROUP BY ?major ORDER BY ?major LIMIT {n}", 1_000_000),
+    "rows-5000": (PREFIXES + "SELECT ?entry ?title WHERE { ?entry a sg:CodingIndexEntry ; "
+                  "<http://www.w3.org/2000/01/rdf-schema#label> ?title } LIMIT 5000 OFFSET {n}", 0),
+}  # fmt: skip
+CASES = [
+    ("small", "repeated", 1),
+    ("small", "repeated", 8),
+    ("small", "distinct", 1),
+    ("small", "distinct", 8),
+    ("heavy-join", "repeated", 2),
+    ("heavy-join", "distinct", 2),
+    ("rows-5000", "repeated", 2),
+    ("rows-5000", "distinct", 2),
+]
+# wrk runs this in each of its threads: every request gets a number no other request has had.
+DISTINCT_LUA = """
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+local sent = 0
+function request()
+  sent = sent + 1
+  local n = string.format("%d", BASE + sent * 16 + id)
+  return wrk.format(nil, PREFIX .. n .. SUFFIX)
+end
+"""
 
 
 def free_port() -> int:
@@ -70,11 +99,30 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def wrk(url: str, connections: int, seconds: int, pid: int) -> dict[str, float]:
+def query_url(endpoint: str, name: str, n: int) -> str:
+    text, _base = QUERIES[name]
+    return endpoint + "?query=" + urllib.parse.quote(text.replace("{n}", str(n)))
+
+
+def distinct_script(endpoint: str, name: str, folder: Path) -> Path:
+    """A wrk script sending ``name`` with a different {n} in every request."""
+    text, base = QUERIES[name]
+    prefix, suffix = (urllib.parse.quote(part) for part in text.split("{n}"))
+    path = urllib.parse.urlsplit(endpoint).path + "?query="
+    script = folder / f"{name}-{abs(hash(endpoint))}.lua"
+    script.write_text(f"BASE = {base}\nPREFIX = {path + prefix!r}\nSUFFIX = {suffix!r}\n"
+                      + DISTINCT_LUA)  # fmt: skip
+    return script
+
+
+def wrk(
+    url: str, connections: int, seconds: int, pid: int, script: Path | None = None
+) -> dict[str, float]:
     """req/s, p50 and p99 (ms), and CPU ms per request of server ``pid``, from one wrk run."""
     before = cpu_seconds(pid)
     command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s",
-               "--latency", "--timeout", "60s", "-H", "Accept: application/sparql-results+json", url]  # fmt: skip
+               "--latency", "--timeout", "60s", "-H", "Accept: application/sparql-results+json"]  # fmt: skip
+    command += ["-s", str(script), url] if script else [url]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     used = cpu_seconds(pid) - before
     if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
@@ -133,29 +181,39 @@ def main() -> None:
         ]  # fmt: skip
         try:
             run_cases(f"http://127.0.0.1:{ours}/sparql", f"http://127.0.0.1:{theirs}/query", args,
-                      (servers[0].pid, servers[1].pid))  # fmt: skip
+                      (servers[0].pid, servers[1].pid), Path(tmp))  # fmt: skip
         finally:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=15)
 
 
-def run_cases(ours: str, theirs: str, args: argparse.Namespace, pids: tuple[int, int]) -> None:
-    urls = {name: "?query=" + urllib.parse.quote(q) for name, q in QUERIES.items()}
-    wait_for(ours + urls["small"])
-    wait_for(theirs + urls["small"])
-    header = f"{'case':<16}{'conns':>6}  {'skillsgap rps':>14}{'oxigraph rps':>14}{'ratio':>7}"
-    print(header + f"  {'p50 ms (s/o)':>16}  {'p99 ms (s/o)':>16}  {'CPU ms/req (s/o)':>18}")
-    for name, connections in CASES:
-        mine = wrk(ours + urls[name], connections, args.seconds, pids[0])
-        peer = wrk(theirs + urls[name], connections, args.seconds, pids[1])
+def run_cases(
+    ours: str, theirs: str, args: argparse.Namespace, pids: tuple[int, int], folder: Path
+) -> None:
+    wait_for(query_url(ours, "small", 1))
+    wait_for(query_url(theirs, "small", 1))
+    header = f"{'case':<12}{'mode':<10}{'conns':>5}  {'skillsgap rps':>14}{'oxigraph rps':>14}"
+    print(header + f"{'ratio':>9}  {'p50 ms (s/o)':>16}  {'p99 ms (s/o)':>16}  "
+          f"{'CPU ms/req (s/o)':>18}")  # fmt: skip
+    for name, mode, connections in CASES:
+        runs = []
+        for endpoint, pid in zip((ours, theirs), pids, strict=True):
+            base = QUERIES[name][1]
+            script = distinct_script(endpoint, name, folder) if mode == "distinct" else None
+            runs.append(
+                wrk(query_url(endpoint, name, base), connections, args.seconds, pid, script)
+            )
+        mine, peer = runs
         ratio = mine["rps"] / peer["rps"] if peer["rps"] else float("nan")
-        print(f"{name:<16}{connections:>6}  {mine['rps']:>14.1f}{peer['rps']:>14.1f}"
-              f"{ratio:>7.2f}  {mine['p50']:>7.2f}/{peer['p50']:<8.2f}"
+        print(f"{name:<12}{mode:<10}{connections:>5}  {mine['rps']:>14.1f}{peer['rps']:>14.1f}"
+              f"{ratio:>9.2f}  {mine['p50']:>7.2f}/{peer['p50']:<8.2f}"
               f"  {mine['p99']:>7.2f}/{peer['p99']:<8.2f}"
               f"  {mine['cpu']:>8.3f}/{peer['cpu']:<9.3f}")  # fmt: skip
     print(f"\nskillsgap serve --workers {args.workers} --query-workers {args.query_workers or 'default'}; ratio = skillsgap req/s / oxigraph req/s "
-          "(targets: heavy queries >= 0.91, i.e. within 1.1x; small queries >= 0.5)")  # fmt: skip
+          "(targets: heavy queries >= 0.91, i.e. within 1.1x; small queries >= 0.5)\n"
+          "repeated: the same query each time (skillsgap answers from its cache after the first); "
+          "distinct: a new LIMIT/OFFSET each request, never cached")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def create_app(settings: Settings, snapshots: SnapshotSource | None = None) -> F
         "allow_origins": origins,
         "allow_methods": ["GET", "HEAD", "POST"],
         "allow_headers": ["Accept", "Content-Type"],
-        "expose_headers": ["X-Result-Truncated", "X-Store-Version"],
+        "expose_headers": ["X-Result-Truncated", "X-Store-Version", "X-Cache"],
     }
     app.add_middleware(CORSMiddleware, **cors)
     app.sparql = sparql.SparqlEndpoint(settings, executor)

@@ -50,3 +50,41 @@ def test_load_while_serve_runs_on_the_same_store(store_path: Path, tmp_path: Pat
     assert before["graphs"] == {}
     assert after["graphs"]["https://example.org/extra"] == 2
     assert after["store_version"] != before["store_version"]
+
+
+def test_sparql_answers_are_cached_until_a_load_commits(store_path: Path, tmp_path: Path) -> None:
+    import httpx
+
+    data = tmp_path / "data.nt"
+    graph = "https://example.org/cached"
+
+    def load(value: str) -> None:
+        data.write_text(f'<urn:a> <urn:b> "{value}" .\n')
+        live.skillsgap("load", "--file", str(data), "--graph", graph, "--store", str(store_path))
+
+    def ask(url: str, method: str = "GET") -> httpx.Response:
+        query = "SELECT ?o WHERE { <urn:a> <urn:b> ?o }"
+        return httpx.request(method, url + "/sparql", params={"query": query, "format": "csv"})
+
+    load("first")
+    with live.serving(store_path) as url:
+        first, again, head = ask(url), ask(url), ask(url, "HEAD")
+        load("second")
+        after = ask(url)
+    assert [first.headers["x-cache"], again.headers["x-cache"]] == ["miss", "hit"]
+    assert again.text == first.text and "first" in first.text
+    assert head.headers["x-cache"] == "hit" and head.content == b""
+    assert head.headers["content-length"] == str(len(first.content))
+    assert after.headers["x-cache"] == "miss" and "second" in after.text
+
+
+def test_the_cache_size_is_a_setting_of_serve() -> None:
+    from click.testing import CliRunner
+
+    from skillsgap.cli import main
+
+    runner = CliRunner()
+    assert "SKILLSGAP_SPARQL_CACHE_MB" in runner.invoke(main, ["settings"]).output
+    assert "--sparql-cache-mb" in runner.invoke(main, ["serve", "--help"]).output
+    assert Settings().sparql_cache_mb == 64
+    assert Settings.from_sources(env={"SKILLSGAP_SPARQL_CACHE_MB": "0"}).sparql_cache_mb == 0

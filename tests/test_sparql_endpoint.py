@@ -22,6 +22,7 @@ from skillsgap import ingest, store
 from skillsgap.config import Settings
 from skillsgap.loaders import source
 from skillsgap.query_text import outer_limit
+from skillsgap.server import sparql
 from skillsgap.server.app import create_app
 
 from .conftest import bundled
@@ -244,7 +245,8 @@ EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 def test_runaway_query_is_stopped_while_others_keep_working(loaded_store: Path) -> None:
-    settings = Settings(store=loaded_store, query_timeout=2.0, query_workers=2)
+    # No cache: the cheap queries must really be answered by a worker meanwhile.
+    settings = Settings(store=loaded_store, query_timeout=2.0, query_workers=2, sparql_cache_mb=0)
     with TestClient(create_app(settings)) as limited:
         outcome: dict[str, object] = {}
 
@@ -356,7 +358,7 @@ def solutions_of(messages: list[dict[str, Any]]) -> list[object]:
 
 
 def test_a_dead_worker_is_replaced(loaded_store: Path) -> None:
-    settings = Settings(store=loaded_store, query_workers=1)
+    settings = Settings(store=loaded_store, query_workers=1, sparql_cache_mb=0)
     with TestClient(create_app(settings)) as one_worker:
         assert one_worker.get("/sparql", params={"query": COUNT_REGIONS}).status_code == 200
         executor = one_worker.app.state.executor  # type: ignore[attr-defined]
@@ -393,3 +395,124 @@ def test_only_the_outer_limit_lets_a_result_stream_from_its_first_row(
     query: str, limit: int | None
 ) -> None:
     assert outer_limit(query) == limit
+
+
+# The result cache: answers kept per store version, so a load's commit is always seen.
+
+
+def test_a_repeated_query_is_answered_from_the_cache(client: TestClient) -> None:
+    query = REGIONS + " # cache test"
+    first = client.get("/sparql", params={"query": query})
+    second = client.get("/sparql", params={"query": query})
+    assert first.headers["x-cache"] == "miss" and second.headers["x-cache"] == "hit"
+    assert second.content == first.content and solutions(second) == solutions(first)
+    for name in ("content-type", "x-store-version", "vary", "content-length"):
+        assert second.headers[name] == first.headers[name]
+    as_csv = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert as_csv.headers["x-cache"] == "miss" and as_csv.headers["content-type"].startswith(
+        "text/csv"
+    )
+    # An Accept header that picks the same format shares the answer.
+    picky = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv;q=0.9"})
+    assert picky.headers["x-cache"] == "hit" and picky.content == as_csv.content
+    head = client.head("/sparql", params={"query": query})
+    assert head.status_code == 200 and head.headers["x-cache"] == "hit" and not head.content
+
+
+def test_a_cached_answer_keeps_its_cors_headers(client: TestClient) -> None:
+    query = COUNT_REGIONS + " # cors"
+    origin = {"Origin": "https://portal.example"}
+    client.get("/sparql", params={"query": query}, headers=origin)
+    hit = client.get("/sparql", params={"query": query}, headers=origin)
+    assert hit.headers["x-cache"] == "hit" and hit.headers["access-control-allow-origin"] == "*"
+    assert "x-cache" in hit.headers["access-control-expose-headers"].lower()
+
+
+def test_the_dataset_parameters_are_part_of_the_cache_key(client: TestClient) -> None:
+    ask = "ASK { ?s ?p 'only in extra' } # key"
+    assert "true" in client.get("/sparql", params={"query": ask}).text
+    narrowed = client.get("/sparql", params={"query": ask, "default-graph-uri": GEO})
+    assert narrowed.headers["x-cache"] == "miss" and "false" in narrowed.text
+
+
+@pytest.mark.parametrize(
+    "params,headers,status",
+    [
+        ({"query": "SELECT * WHERE {"}, {}, 400),
+        ({"query": COUNT_REGIONS + " # 406"}, {"Accept": "image/png"}, 406),
+        ({"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/s> { ?s ?p ?o } }"}, {}, 400),
+    ],
+)
+def test_an_error_is_never_cached(
+    client: TestClient, params: dict[str, str], headers: dict[str, str], status: int
+) -> None:
+    for _ in range(2):
+        response = client.get("/sparql", params=params, headers=headers)
+        assert response.status_code == status and "x-cache" not in response.headers
+
+
+def test_a_new_store_version_is_a_miss_with_the_new_answer(tmp_path: Path) -> None:
+    settings = Settings(store=tmp_path / "store")
+    query = "SELECT ?o WHERE { <urn:x:s> <urn:x:p> ?o }"
+
+    def load(value: str) -> None:
+        data = tmp_path / "data.nt"
+        data.write_text(f'<urn:x:s> <urn:x:p> "{value}" .\n')
+        ingest.commit(ingest.read_rdf_file(data, "https://example.org/g"), settings)
+
+    load("first")
+    with TestClient(create_app(settings)) as served:
+        before = [served.get("/sparql", params={"query": query}) for _ in range(2)]
+        assert [r.headers["x-cache"] for r in before] == ["miss", "hit"]
+        assert solutions(before[1]) == [{"o": "first"}]
+        load("second")
+        after = [served.get("/sparql", params={"query": query}) for _ in range(2)]
+    assert [r.headers["x-cache"] for r in after] == ["miss", "hit"]
+    assert solutions(after[0]) == solutions(after[1]) == [{"o": "second"}]
+    assert after[0].headers["x-store-version"] != before[0].headers["x-store-version"]
+    assert after[0].headers["x-store-version"] == store.current_version(settings.store)
+
+
+def test_a_large_result_is_not_cached(loaded_store: Path) -> None:
+    app = create_app(Settings(store=loaded_store))
+    try:
+        runs = [asgi_get(app, ALL_TRIPLES + " # large") for _ in range(2)]
+    finally:
+        app.state.executor.close()
+    assert sum(len(m.get("body", b"")) for m in runs[0][1:]) > sparql.CACHE_ENTRY_LIMIT
+    for messages in runs:
+        assert dict(messages[0]["headers"])[b"x-cache"] == b"miss"
+
+
+def test_sparql_cache_mb_0_turns_the_cache_off(loaded_store: Path) -> None:
+    with TestClient(create_app(Settings(store=loaded_store, sparql_cache_mb=0))) as uncached:
+        responses = [uncached.get("/sparql", params={"query": COUNT_REGIONS}) for _ in range(2)]
+    assert all(r.status_code == 200 and "x-cache" not in r.headers for r in responses)
+
+
+def key(version: str, query: str) -> sparql.CacheKey:
+    return (version, query, (), (), ("json", "json", "ttl"), None)
+
+
+def test_the_cache_drops_the_least_recently_used_answer_when_full() -> None:
+    cache = sparql.ResultCache(capacity=3 * (100 + sparql.ENTRY_OVERHEAD + 1))
+    cache.clear("v1")
+    for name in "abc":
+        cache.put(key("v1", name), (), b"x" * 100)
+    assert cache.get(key("v1", "a")) is not None  # "b" is now the least recently used
+    cache.put(key("v1", "d"), (), b"x" * 100)
+    assert cache.get(key("v1", "b")) is None
+    assert all(cache.get(key("v1", name)) is not None for name in "acd")
+    assert cache.size <= cache.capacity
+
+
+def test_the_cache_keeps_only_answers_of_the_live_version_within_the_size_limit() -> None:
+    cache = sparql.ResultCache(capacity=64 << 20)
+    cache.clear("v2")
+    cache.put(key("v1", "old"), (), b"answer")
+    cache.put(key("v2", "big"), (), b"x" * sparql.CACHE_ENTRY_LIMIT)
+    assert cache.get(key("v1", "old")) is None and cache.get(key("v2", "big")) is None
+    cache.put(key("v2", "new"), (), b"answer")
+    assert cache.get(key("v2", "new")) == ((), b"answer")
+    cache.clear("v3")
+    assert cache.get(key("v2", "new")) is None and cache.size == 0

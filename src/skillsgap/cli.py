@@ -208,6 +208,7 @@ def query_command(sparql: str | None, query_file: Any, fmt: str, **options: Any)
     "query_timeout",
     "max_rows",
     "max_query_bytes",
+    "sparql_cache_mb",
     "allow_service",
     "access_log",
     "cors_origins",

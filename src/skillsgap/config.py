@@ -63,6 +63,12 @@ class Settings:
     max_rows: int = dataclasses.field(
         default=100_000, metadata=_meta("Most result rows returned; a cut is always reported.")
     )
+    sparql_cache_mb: int = dataclasses.field(
+        default=64,
+        metadata=_meta(
+            "Memory per server worker for /sparql answers cached until the next load (MiB; 0: off)."
+        ),
+    )
     access_log: str = dataclasses.field(
         default="no",
         metadata=_meta(

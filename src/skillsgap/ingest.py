@@ -107,19 +107,20 @@ def read_rdf_file(
     theirs; ``reader`` replaces the format's parser (e.g. CTDL JSON-LD with its bundled context).
 
     The gate checks it against every graph in the store, since a file may point anywhere."""
+    file_format = RDF_FORMATS.get(path.suffix.lower())
+    if file_format is None and reader is None:
+        known = ", ".join(sorted(RDF_FORMATS))
+        raise UsageError(
+            f"{path}: unknown RDF file type {path.suffix!r}; expected one of {known}, "
+            "or an occupation mapping CSV (docs/occupation-mapping.md)"
+        )
     described = _describe(path)
     target = graph or iris.file_graph_iri(path.name).value
     if reader is not None:
         triples = list(reader(path))
         graphs = {target: gate.to_ntriples(triples)}
         return Candidate(path.name, "rdf-file/1", graphs, len(triples), [described], None)
-    file_format = RDF_FORMATS.get(path.suffix.lower())
-    if file_format is None:
-        known = ", ".join(sorted(RDF_FORMATS))
-        raise UsageError(
-            f"{path}: unknown RDF file type {path.suffix!r}; expected one of {known}, "
-            "or an occupation mapping CSV (docs/occupation-mapping.md)"
-        )
+    assert file_format is not None  # refused above when there is no reader
     if file_format == RdfFormat.N_TRIPLES:
         # Already the form the gate and the store read: passed on as is; the gate's parser
         # reports a syntax error with its line and column.
