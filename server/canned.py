@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from decimal import Decimal
@@ -185,7 +186,9 @@ def _run(request: Request, query: CannedQuery, settings: Settings, cache: _Resul
             return Response(status_code=304, headers=_cache_headers(etag))
         cached = cache.get(key)
         if cached is None:
-            text, used = bind(query, raw, _lookup(snapshots), request.app.state.title_ranker)
+            text, used = bind(
+                query, raw, parameter_lookup(snapshots), request.app.state.title_ranker
+            )
             cached = _answer(request, query, text, used, fmt, limit, offset)
             cache.put(key, cached)
     except SkillsgapError as exc:
@@ -199,7 +202,7 @@ def _run(request: Request, query: CannedQuery, settings: Settings, cache: _Resul
     if fmt == "json" and request.query_params.get("sparql") in ("1", "true"):
         document = json.loads(body)
         ranker = request.app.state.title_ranker
-        document["sparql"] = bind(query, raw, _lookup(snapshots), ranker)[0]
+        document["sparql"] = bind(query, raw, parameter_lookup(snapshots), ranker)[0]
         body = json.dumps(document).encode()
     return Response(body, media_type=media_type, headers=headers)
 
@@ -274,7 +277,11 @@ def _bounded(text: str, name: str, low: int, high: int) -> int:
     return int(text)
 
 
-def _lookup(snapshots: SnapshotSource) -> Callable[[str, Parameter], NamedNode | None]:
+# A GSS code: a letter and eight digits (E69000014); anything else is looked up as a name.
+GSS_CODE = re.compile(r"[A-Za-z][0-9]{8}")
+
+
+def parameter_lookup(snapshots: SnapshotSource) -> Callable[[str, Parameter], NamedNode | None]:
     """Parameter look-ups against the live store: a SOC group or an area must exist."""
 
     def lookup(text: str, parameter: Parameter) -> NamedNode | None:
@@ -289,9 +296,13 @@ def _lookup(snapshots: SnapshotSource) -> Callable[[str, Parameter], NamedNode |
             }
             found = list(snapshot.query(resources.read_text("queries", "_lookup-soc.rq"), bound))
             return candidate if found else None
-        rows = snapshot.query(
-            resources.read_text("queries", "_lookup-area.rq"), {Variable("wanted"): Literal(text)}
-        )
+        rows = []
+        if GSS_CODE.fullmatch(text):
+            rows = list(snapshot.query(resources.read_text("queries", "_lookup-area-code.rq"),
+                                       {Variable("code"): Literal(text.upper())}))  # fmt: skip
+        if not rows:
+            rows = list(snapshot.query(resources.read_text("queries", "_lookup-area.rq"),
+                                       {Variable("wanted"): Literal(text)}))  # fmt: skip
         schemes = {iris.area_scheme_iri(kind).value for kind in parameter.kinds}
         areas = {row["area"] for row in rows if not schemes or row["scheme"].value in schemes}
         return next(iter(areas)) if len(areas) == 1 else None
