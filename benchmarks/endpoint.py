@@ -8,6 +8,9 @@ disturbs less than throughput.
 skillsgap caches small answers until the next load, so each case runs twice: "repeated" sends
 the same query every time (after the first, cache hits), "distinct" changes a LIMIT or OFFSET
 in every request (a wrk Lua script), so no answer is ever served from the cache.
+
+The machine this runs on is shared and its speed drifts: each case is warmed up, then measured in
+several rounds that alternate which server goes first, and the medians are reported.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -150,7 +154,17 @@ def main() -> None:
     parser.add_argument(
         "--query-workers", type=int, default=None, help="skillsgap serve --query-workers"
     )
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="runs of each case per server, alternating; medians are reported",
+    )
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each case")
+    parser.add_argument(
+        "--only", default="", help="comma-separated cases to run, e.g. small,heavy-join"
+    )
     args = parser.parse_args()
     skillsgap = [sys.executable, "-m", "skillsgap.cli"]
     with tempfile.TemporaryDirectory(prefix="skillsgap-http-") as tmp:
@@ -194,24 +208,37 @@ def run_cases(
     wait_for(query_url(ours, "small", 1))
     wait_for(query_url(theirs, "small", 1))
     header = f"{'case':<12}{'mode':<10}{'conns':>5}  {'skillsgap rps':>14}{'oxigraph rps':>14}"
-    print(header + f"{'ratio':>9}  {'p50 ms (s/o)':>16}  {'p99 ms (s/o)':>16}  "
+    print(header + f"{'ratio':>9} {'(rounds)':>10}  {'p50 ms (s/o)':>16}  {'p99 ms (s/o)':>16}  "
           f"{'CPU ms/req (s/o)':>18}")  # fmt: skip
+    chosen = {case for case in args.only.split(",") if case}
     for name, mode, connections in CASES:
-        runs = []
-        for endpoint, pid in zip((ours, theirs), pids, strict=True):
-            base = QUERIES[name][1]
-            script = distinct_script(endpoint, name, folder) if mode == "distinct" else None
-            runs.append(
-                wrk(query_url(endpoint, name, base), connections, args.seconds, pid, script)
-            )
-        mine, peer = runs
-        ratio = mine["rps"] / peer["rps"] if peer["rps"] else float("nan")
+        if chosen and name not in chosen and f"{name}:{mode}" not in chosen:
+            continue
+        pairs = [(endpoint, pid, distinct_script(endpoint, name, folder) if mode == "distinct"
+                  else None) for endpoint, pid in zip((ours, theirs), pids, strict=True)]  # fmt: skip
+        url = [query_url(endpoint, name, QUERIES[name][1]) for endpoint, _, _ in pairs]
+        for (_, pid, script), target in zip(pairs, url, strict=True):
+            wrk(target, connections, args.warmup, pid, script)  # caches, pages and CPUs warm
+        rounds: list[tuple[dict[str, float], dict[str, float]]] = []
+        for number in range(args.rounds):
+            # The machine's speed drifts: alternate which server goes first.
+            order = (0, 1) if number % 2 == 0 else (1, 0)
+            measured = {i: wrk(url[i], connections, args.seconds, pairs[i][1], pairs[i][2])
+                        for i in order}  # fmt: skip
+            rounds.append((measured[0], measured[1]))
+        mine = {k: statistics.median(r[0][k] for r in rounds) for k in rounds[0][0]}
+        peer = {k: statistics.median(r[1][k] for r in rounds) for k in rounds[0][1]}
+        ratios = sorted(r[0]["rps"] / r[1]["rps"] for r in rounds if r[1]["rps"])
+        ratio = statistics.median(ratios) if ratios else float("nan")
+        spread = f"{ratios[0]:.2f}-{ratios[-1]:.2f}" if ratios else ""
         print(f"{name:<12}{mode:<10}{connections:>5}  {mine['rps']:>14.1f}{peer['rps']:>14.1f}"
-              f"{ratio:>9.2f}  {mine['p50']:>7.2f}/{peer['p50']:<8.2f}"
+              f"{ratio:>9.2f} {spread:>10}  {mine['p50']:>7.2f}/{peer['p50']:<8.2f}"
               f"  {mine['p99']:>7.2f}/{peer['p99']:<8.2f}"
               f"  {mine['cpu']:>8.3f}/{peer['cpu']:<9.3f}")  # fmt: skip
     print(f"\nskillsgap serve --workers {args.workers} --query-workers {args.query_workers or 'default'}; ratio = skillsgap req/s / oxigraph req/s "
           "(targets: heavy queries >= 0.91, i.e. within 1.1x; small queries >= 0.5)\n"
+          f"figures are medians of {args.rounds} alternating rounds of {args.seconds} s after "
+          f"{args.warmup} s of warm-up; (rounds) is the range of the rounds' ratios\n"
           "repeated: the same query each time (skillsgap answers from its cache after the first); "
           "distinct: a new LIMIT/OFFSET each request, never cached")  # fmt: skip
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,18 +36,34 @@ class _App(FastAPI):
             await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings, snapshots: SnapshotSource | None = None) -> FastAPI:
-    """A FastAPI app serving the store at ``settings.store``."""
-    executor = Executor(settings.store, settings.query_workers, settings.query_timeout)
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings, snapshots: SnapshotSource | None = None, supervised: bool = False
+) -> FastAPI:
+    """A FastAPI app serving the store at ``settings.store``.
+
+    ``supervised``: a supervisor replaces this process when it exits, so a query past the time
+    limit is ended by retiring the process (without one, it can only be reported).
+    """
+    snapshots = snapshots or SnapshotSource(settings.store)
+    executor = Executor(snapshots.current, settings.query_workers, settings.query_timeout,
+                        on_runaway=_retire_process if supervised else None)  # fmt: skip
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         executor.close()
+        if executor.runaways:
+            # A query thread is still in pyoxigraph: leave before the interpreter's clean-up,
+            # which would close the store under it.
+            logging.shutdown()
+            os._exit(0)
 
     app = _App(title="skillsgap", version=__version__, lifespan=lifespan)
     app.state.settings = settings
-    app.state.snapshots = snapshots or SnapshotSource(settings.store)
+    app.state.snapshots = snapshots
     app.state.executor = executor
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     cors: dict[str, Any] = {
@@ -55,7 +73,7 @@ def create_app(settings: Settings, snapshots: SnapshotSource | None = None) -> F
         "expose_headers": ["X-Result-Truncated", "X-Store-Version", "X-Cache"],
     }
     app.add_middleware(CORSMiddleware, **cors)
-    app.sparql = sparql.SparqlEndpoint(settings, executor)
+    app.sparql = sparql.SparqlEndpoint(settings, executor, snapshots)
     app.sparql_cors = CORSMiddleware(app.sparql, **cors)
     errors.install(app)
     # Before the API: its routes take only requests that ask for HTML pages.
@@ -80,17 +98,21 @@ def create_app(settings: Settings, snapshots: SnapshotSource | None = None) -> F
 
 def app_from_environment() -> FastAPI:
     """Factory for uvicorn's worker processes: settings from SKILLSGAP_* variables."""
-    return create_app(Settings.from_sources())
+    return create_app(Settings.from_sources(), supervised=True)
+
+
+def _retire_process() -> None:
+    """End this server process gracefully: uvicorn stops accepting connections, finishes the
+    requests in flight and exits; the supervisor starts a fresh process in its place."""
+    log.error("this server process is being replaced, to end a query past its time limit")
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def run(settings: Settings) -> None:
-    """Serve until interrupted."""
+    """Serve until interrupted: worker processes under uvicorn's supervisor, which replaces a
+    worker that exits (one does, to end a query past the time limit)."""
     import uvicorn
 
-    if settings.workers <= 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    access_log=settings.access_log == "yes")  # fmt: skip
-        return
     # Worker processes rebuild the app from the environment, so hand the settings over there.
     for name, value in vars(settings).items():
         os.environ["SKILLSGAP_" + name.upper()] = str(value)
@@ -99,8 +121,10 @@ def run(settings: Settings) -> None:
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=settings.workers,
+        workers=max(1, settings.workers),
         access_log=settings.access_log == "yes",
+        # Requests in flight when a process retires get this long to finish.
+        timeout_graceful_shutdown=max(1, int(settings.query_timeout)),
     )
     from uvicorn.supervisors import Multiprocess
 

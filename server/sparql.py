@@ -2,31 +2,30 @@
 
 A plain ASGI app that the app factory puts ahead of FastAPI: routing, dependency injection and
 validation cost more than a small query does, and nothing here needs them. Results stream from
-the query worker to the client as they are written.
+the query thread to the client as they are written.
 
 Small answers are cached by store version: the store changes only when a load commits a new
-version, so an answer stays right until then, and a repeated query costs no worker round trip.
+version, so an answer stays right until then, and a repeated query is not evaluated again.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 from pyoxigraph import RdfFormat, parse, serialize
 from starlette.datastructures import URL
 
-from skillsgap import results, store
+from skillsgap import results
 from skillsgap.config import Settings
 from skillsgap.errors import NotAcceptable, QueryError, QueryTimeout, SkillsgapError, StoreError
 from skillsgap.executor import Executor, QueryRequest, Reply
 from skillsgap.resources import read_text
+from skillsgap.server.snapshots import SnapshotSource
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -74,12 +73,14 @@ class _Refusal(Exception):
 class SparqlEndpoint:
     """The /sparql route as an ASGI app."""
 
-    def __init__(self, settings: Settings, executor: Executor) -> None:
+    def __init__(
+        self, settings: Settings, executor: Executor, snapshots: SnapshotSource
+    ) -> None:
         self.settings = settings
         self.executor = executor
         capacity = settings.sparql_cache_mb << 20
         self.cache = ResultCache(capacity) if capacity > 0 else None
-        self.live = LiveVersion(settings.store)
+        self.snapshots = snapshots
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
@@ -90,11 +91,12 @@ class SparqlEndpoint:
                 await _respond(send, 200, *self._service_description(scope, headers))
                 return
             request = self._request(scope, headers, params)
-            key, hit = self._cached(request)
+            snapshot = self.snapshots.current()
+            key, hit = self._cached(request, snapshot.version)
             if hit is not None:
                 await _send_raw(send, *hit)
                 return
-            reply = await self.executor.stream(request)
+            reply = await self.executor.stream(request, snapshot)
         except _Refusal as refusal:
             await _text(send, refusal.status, str(refusal), refusal.headers)
             return
@@ -107,11 +109,11 @@ class SparqlEndpoint:
             reply.close()
 
     def _cached(
-        self, request: QueryRequest
+        self, request: QueryRequest, version: str
     ) -> tuple[CacheKey | None, tuple[RawHeaders, bytes] | None]:
         """The request's cache key (None: not cached) and the answer cached under it, if any."""
         cache = self.cache
-        if cache is None or (version := self.live.get()) is None:
+        if cache is None:
             return None, None
         if version != cache.version:
             cache.clear(version)  # answers from older versions can never be asked for again
@@ -201,9 +203,6 @@ class SparqlEndpoint:
             await _text(send, _status(exc), str(exc))
             return
         mark = head.truncated and head.format == "json"
-        # The answer is filed under the version the worker actually read, whatever was live
-        # when the request came in.
-        key = None if key is None else (head.store_version, *key[1:])
         if whole:
             # Small results (most) go out in one piece with a Content-Length.
             body = _marked(body) if mark else body
@@ -279,31 +278,6 @@ class ResultCache:
         self._entries.clear()
         self.size = 0
         self.version = version
-
-
-class LiveVersion:
-    """The name of the store's live version, read again only when a load has replaced it."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._path = str(root / store.CURRENT)
-        self._stamp: tuple[int, int, int] | None = None
-        self._version: str | None = None
-
-    def get(self) -> str | None:
-        """The live version now; None for a store not created yet."""
-        # A commit replaces the CURRENT file (os.replace), which gives it a new inode and
-        # change time; a stat costs a tenth of reading the file. The file is read after the
-        # stat, so the name read is never older than the stamp it is kept with.
-        try:
-            stat = os.stat(self._path)
-        except OSError:
-            return None
-        stamp = (stat.st_ino, stat.st_ctime_ns, stat.st_mtime_ns)
-        if stamp != self._stamp:
-            self._version = store.current_version(self.root)
-            self._stamp = stamp
-        return self._version
 
 
 def _url_params(raw: bytes) -> Params:

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -48,12 +48,41 @@ def serving(store: Path, *options: str) -> Iterator[str]:
                "--port", str(port), *options]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
+    _SERVERS[url] = process
     try:
         _wait_until_up(url, process)
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        process.wait(timeout=30)
+        del _SERVERS[url]
+
+
+_SERVERS: dict[str, subprocess.Popen[bytes]] = {}
+
+
+def server_workers(url: str) -> list[int]:
+    """Process ids of the uvicorn worker processes of the server at ``url`` (Linux)."""
+    pid = _SERVERS[url].pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    workers = []
+    for child in map(int, children):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue  # ended meanwhile
+        if b"spawn_main" in command:
+            workers.append(child)
+    return sorted(workers)
+
+
+def wait_for(condition: Callable[[], bool], seconds: float) -> None:
+    """Wait until ``condition()`` holds; fail the test after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"still not so after {seconds} s")
+        time.sleep(0.05)
 
 
 def soc2020_excerpt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

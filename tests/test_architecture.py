@@ -22,8 +22,7 @@ CORE_ALLOWED = {
     "store": set(),
     "results": set(),
     "catalog": set(),
-    "executor": set(),
-    "query_worker": {"executor", "store", "results"},
+    "executor": {"store", "results"},
 }
 
 

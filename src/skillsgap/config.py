@@ -42,13 +42,19 @@ class Settings:
     )
     host: str = dataclasses.field(default="127.0.0.1", metadata=_meta("Address to serve on."))
     port: int = dataclasses.field(default=8000, metadata=_meta("Port to serve on."))
-    workers: int = dataclasses.field(default=1, metadata=_meta("Server worker processes."))
+    workers: int = dataclasses.field(
+        default=2,
+        metadata=_meta(
+            "Server worker processes (each answers HTTP and runs its own queries; one exits and "
+            "is replaced to end a query past the time limit)."
+        ),
+    )
     query_timeout: float = dataclasses.field(
         default=30.0, metadata=_meta("Seconds a query may run before it is stopped.")
     )
     query_workers: int = dataclasses.field(
         default=2,
-        metadata=_meta("Processes per server worker that run queries (stopped at the time limit)."),
+        metadata=_meta("Queries each server worker runs at once (on threads of its own)."),
     )
     max_query_bytes: int = dataclasses.field(
         default=1_000_000, metadata=_meta("Largest SPARQL query text accepted, in bytes.")

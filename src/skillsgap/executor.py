@@ -1,41 +1,40 @@
-"""Runs SPARQL queries in worker processes, so a query past its time limit is really stopped.
+"""Runs SPARQL queries on threads of the server process, with a per-query time limit.
 
-This is the server's side of the pool; ``query_worker`` is the workers' side.
+pyoxigraph releases the GIL while it evaluates and serialises, so query threads run in
+parallel with each other and with the event loop, and a small query costs no more than
+pyoxigraph's own work plus one hand-over between threads (a hop to a worker process cost five
+times pyoxigraph's work).
 
-pyoxigraph has no query timeout or cancellation, and aggregates compute everything before the
-first row: the only way to stop a query is to end the process running it. Each worker is a
-persistent process holding a read-only snapshot of the store (reopened when a load commits); it
-answers one query at a time over a socket pair and streams the result back in frames.
+pyoxigraph has no query cancellation, so a query past its time limit cannot be stopped inside
+the process: its client gets the time-limit error at once, a fresh thread takes its place, and
+the executor calls ``on_runaway``. Under ``skillsgap serve`` that retires the server process:
+it stops accepting connections, finishes the requests in flight, and exits, which ends the
+query; the supervisor starts a fresh process meanwhile. Without a supervisor (an app embedded
+in tests) nothing can end the query, and it is only logged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import pickle
-import select
-import socket
-import struct
-import subprocess
-import sys
+import logging
+import queue
 import threading
 import time
-import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, fields
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from typing import Any
 
-from skillsgap.errors import NotAcceptable, QueryError, QueryTimeout, SkillsgapError, StoreError
+from pyoxigraph import NamedNode
 
-# A frame is a kind byte and a payload length, then the payload. The parent sends REQUEST (a
-# pickled QueryRequest); the worker answers HEAD (a pickled Head), DATA..., END, or ERROR (a
-# pickled (exception name, message)) at any point. READY says a new worker can take queries.
-FRAME = struct.Struct("!cI")
-REQUEST, READY, HEAD, DATA, END, ERROR = b"Q", b"R", b"H", b"D", b"E", b"X"
-CHUNK = 64 * 1024  # bytes of result a worker gathers before sending them on
-RECV_SIZE = 256 * 1024
-_WORKER_MAIN = "from skillsgap.query_worker import serve; serve()"
+from skillsgap import results, store
+from skillsgap.errors import NotAcceptable, QueryError, QueryTimeout, SkillsgapError
+from skillsgap.query_text import outer_limit, uses_service
+
+CHUNK = 64 * 1024  # bytes of result gathered before they are handed to the event loop
+QUEUED_CHUNKS = 4  # a query thread waits when this many chunks are not yet sent on
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,377 +73,372 @@ class Answer:
 
 
 class Executor:
-    """A pool of query worker processes with a per-query time limit."""
+    """Query threads taking jobs from one queue, each job stopped at the time limit."""
 
-    def __init__(self, root: Path, workers: int, timeout: float) -> None:
-        self.root = root
+    def __init__(
+        self,
+        snapshots: Callable[[], store.Snapshot],
+        threads: int,
+        timeout: float,
+        on_runaway: Callable[[], None] | None = None,
+    ) -> None:
+        self.snapshots = snapshots
         self.timeout = timeout
-        self._size = max(1, workers)
+        self.on_runaway = on_runaway
+        self.runaways = 0
+        self._size = max(1, threads)
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
-        self._idle: list[_Worker] = []
-        self._waiters: deque[_Waiter] = deque()
-        self._all: list[_Worker] = []
-        self._started = False
-        weakref.finalize(self, _stop_all, self._all)
 
     def run(self, request: QueryRequest) -> Answer:
-        """Answer the request in a worker, the whole body at once (blocks; for threads)."""
-        call = _Call(self, self._acquire())
+        """Answer the request, the whole body at once (blocks; for threads, not the loop)."""
+        job = self._submit(request, None)
+        head, parts = None, []
         try:
-            call.send(request)
-            head = call.head()
-            body = b"".join(call.chunks())
+            while head is None or not job.drained():
+                if not job.wait(self._seconds_left(job)):
+                    if self._seconds_left(job) == 0.0:
+                        self._expire(job)
+                    continue
+                head = head or job.take_head()
+                parts += job.take_all()
         finally:
-            call.close()
-        return Answer(body, head.format, head.media_type, head.truncated, head.store_version)
+            job.close()
+        return Answer(b"".join(parts), head.format, head.media_type, head.truncated,
+                      head.store_version)  # fmt: skip
 
-    async def stream(self, request: QueryRequest) -> Reply:
-        """Start answering the request in a worker: the head now, the bytes as they come."""
-        call = _Call(self, await self._acquire_async())
+    async def stream(self, request: QueryRequest, snapshot: store.Snapshot | None = None) -> Reply:
+        """Start answering the request: the head once known, then the bytes as they come.
+
+        ``snapshot``: the store version to read (default: the live one when the query starts).
+        """
+        loop = asyncio.get_running_loop()
+        job = self._submit(request, loop, snapshot)
+        job.timer = loop.call_later(self.timeout, self._on_timer, job, loop)
         try:
-            await call.send_async(request)
-            head = await call.head_async()
+            await job.ready_async()
+            head = job.take_head()
         except BaseException:
-            call.close()
+            job.close()
             raise
-        return Reply(head, call)
+        return Reply(head, job)
 
     def close(self) -> None:
-        """Stop every worker process."""
-        _stop_all(self._all)
+        """Let idle query threads end (a runaway one ends with the process)."""
+        for _ in self._threads:
+            self._jobs.put(None)
 
-    def workers(self) -> list[int]:
-        """The process ids of the running workers."""
-        return [worker.process.pid for worker in self._all]
+    def threads(self) -> list[threading.Thread]:
+        """The query threads still serving (for tests)."""
+        return [thread for thread in self._threads if thread.is_alive()]
 
-    def _acquire(self) -> _Worker:
-        with self._lock:
-            worker = self._take_idle()
-            if worker is None:
-                waiter = _Waiter(None)
-                self._waiters.append(waiter)
-        return self._alive(worker or waiter.wait())
+    def _submit(
+        self,
+        request: QueryRequest,
+        loop: asyncio.AbstractEventLoop | None,
+        snapshot: store.Snapshot | None = None,
+    ) -> _Job:
+        if len(self._threads) < self._size:
+            with self._lock:
+                while len(self._threads) < self._size:
+                    self._start_thread()
+        job = _Job(request, loop, snapshot)
+        self._jobs.put(job)
+        return job
 
-    async def _acquire_async(self) -> _Worker:
-        with self._lock:
-            worker = self._take_idle()
-            if worker is None:
-                waiter = _Waiter(asyncio.get_running_loop())
-                self._waiters.append(waiter)
-        if worker is None:
+    def _start_thread(self) -> None:
+        thread = threading.Thread(target=self._serve, name="skillsgap-query", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if not job.start():
+                continue  # the client left while the job waited
             try:
-                worker = await waiter.future()
-            except asyncio.CancelledError:
-                waiter.cancel(self)
-                raise
-        return self._alive(worker)
+                evaluate(job.snapshot or self.snapshots(), job.request, job)
+                job.end()
+            except _Stopped:
+                job.release()
+            except SkillsgapError as exc:
+                job.fail(exc)
+            except Exception as exc:  # a job must be answered, whatever went wrong
+                job.fail(QueryError(f"query failed: {exc}"))
 
-    def _take_idle(self) -> _Worker | None:
-        if not self._started:
-            self._idle.extend(self._spawn() for _ in range(self._size))
-            self._started = True
-        # The most recently used worker first: its caches are warm.
-        return self._idle.pop() if self._idle else None
+    def _seconds_left(self, job: _Job) -> float | None:
+        """Seconds before the job is overdue; None while it waits for a thread."""
+        if job.started is None:
+            return None if job.loop is not None else self.timeout
+        return max(0.0, job.started + self.timeout - time.monotonic())
 
-    def _alive(self, worker: _Worker) -> _Worker:
-        """The worker, or a fresh one in its place if it died while idle."""
-        return worker if worker.process.poll() is None else self._replace(worker)
+    def _on_timer(self, job: _Job, loop: asyncio.AbstractEventLoop) -> None:
+        if job.finished:
+            return
+        left = self._seconds_left(job)
+        if left is None or left > 0.0:
+            # Still waiting for a thread, or started after the request came in.
+            job.timer = loop.call_later(self.timeout if left is None else left,
+                                        self._on_timer, job, loop)  # fmt: skip
+            return
+        self._expire(job)
 
-    def _release(self, worker: _Worker) -> None:
+    def _expire(self, job: _Job) -> None:
+        if not job.expire(self._timeout_error()):
+            return  # finished just now, or only waiting for its client to read: it stops itself
+        self.runaways += 1
         with self._lock:
-            while self._waiters:
-                if self._waiters.popleft().deliver(worker, self):
-                    return
-            self._idle.append(worker)
+            self._threads = [t for t in self._threads if t is not job.thread]
+            self._start_thread()  # the stuck thread no longer counts
+        log.error("a query ran past the time limit of %g s and cannot be stopped inside this "
+                  "process: %.200s", self.timeout, job.request.query)  # fmt: skip
+        if self.on_runaway is not None:
+            self.on_runaway()
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self.root)
-        self._all.append(worker)
-        return worker
-
-    def _replace(self, worker: _Worker) -> _Worker:
-        worker.kill()
-        if worker in self._all:
-            self._all.remove(worker)
-        return self._spawn()
+    def _timeout_error(self) -> QueryTimeout:
+        return QueryTimeout(
+            f"query stopped at the time limit of {self.timeout:g} s "
+            "(setting query_timeout, SKILLSGAP_QUERY_TIMEOUT)"
+        )
 
 
 class Reply:
-    """A result being streamed from a worker; close it when done, whatever happened."""
+    """A result being streamed from a query thread; close it when done, whatever happened."""
 
-    def __init__(self, head: Head, call: _Call) -> None:
+    def __init__(self, head: Head, job: _Job) -> None:
         self.head = head
-        self._call = call
+        self._job = job
 
     def buffered(self) -> tuple[bytes, bool]:
-        """The bytes already received, and whether they are the whole result."""
-        return self._call.buffered()
+        """The bytes already produced, and whether they are the whole result."""
+        return b"".join(self._job.take_all()), self._job.drained()
 
     async def rest(self) -> AsyncIterator[bytes]:
         """The remaining bytes, chunk by chunk; raises if the query fails or times out."""
-        while not self._call.finished:
-            chunk = await self._call.chunk_async()
-            if chunk:
+        while not self._job.drained():
+            await self._job.ready_async()
+            for chunk in self._job.take_all():
                 yield chunk
 
     def close(self) -> None:
-        """Give the worker back, or replace it if the result was not read to the end."""
-        self._call.close()
+        """Stop the query thread writing a result nobody will read."""
+        self._job.close()
 
 
-class _Call:
-    """One query's conversation with a worker: the request, then frames until END or ERROR."""
+def evaluate(snapshot: store.Snapshot, request: QueryRequest, out: _Job) -> None:
+    """Evaluate one request: query, negotiate the format, write it with the row cap."""
+    if not request.allow_service and uses_service(request.query):
+        raise QueryError(
+            "SERVICE (federated query) is disabled on this endpoint: it would make the server "
+            "fetch URLs chosen by the query (setting allow_service, SKILLSGAP_ALLOW_SERVICE)"
+        )
+    options: dict[str, Any] = {"base_iri": request.base_iri}
+    if request.default_graphs or request.named_graphs:
+        # The protocol's dataset parameters replace the query's FROM / FROM NAMED.
+        options["default_graph"] = [NamedNode(g) for g in request.default_graphs]
+        options["named_graphs"] = [NamedNode(g) for g in request.named_graphs]
+        options["use_default_graph_as_union"] = False
 
-    def __init__(self, executor: Executor, worker: _Worker) -> None:
-        self.executor = executor
-        self.worker = worker
-        self.finished = False  # the worker has answered in full and can take another query
-        self.deadline = 0.0
+    def run() -> Any:
+        return snapshot.query(request.query, **options)
+
+    solutions = run()
+    kind = results.result_kind(solutions)
+    fmt = results.negotiate(kind, request.accept, request.format)
+    if fmt is None:
+        offered = ", ".join(results.MEDIA_TYPES[f] for f in results.formats_for(kind))
+        asked = request.format or request.accept
+        raise NotAcceptable(f"cannot give this {kind} result as {asked!r}; available: {offered}")
+    out.head = Head(fmt, results.MEDIA_TYPES[fmt], False, snapshot.version)
+    limit = outer_limit(request.query)
+    # A paging probe (a LIMIT one row over the cap, as canned queries ask) is counted in one
+    # evaluation: trying it short first nearly always overflows and runs the query twice.
+    probe = limit is not None and limit == request.max_rows + 1
+    results.write_capped(solutions, None if probe else run, fmt, request.max_rows, out,
+                         cap_cannot_cut=limit is not None and limit <= request.max_rows)  # fmt: skip
+
+
+class _Stopped(Exception):
+    """The job's client left or its time ran out: stop writing its result."""
+
+
+class _Job:
+    """One query between a query thread (which writes the result, as a ``results.Output``) and
+    the request waiting for it (on an event loop, or blocked on a thread)."""
+
+    def __init__(
+        self,
+        request: QueryRequest,
+        loop: asyncio.AbstractEventLoop | None,
+        snapshot: store.Snapshot | None,
+    ) -> None:
+        self.request = request
+        self.loop = loop
+        self.snapshot = snapshot
+        self.head: Head | None = None  # set by ``evaluate``; published with the first bytes
+        self.started: float | None = None
+        self.thread: threading.Thread | None = None
+        self.finished = False  # the thread is done with the job, or the job was given up
         self.timer: asyncio.TimerHandle | None = None
+        self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)  # the thread waits here for room
+        self._published: Head | None = None
+        self._chunks: deque[bytes] = deque()
+        self._error: SkillsgapError | None = None
+        self._ended = False  # the thread wrote the whole result
+        self._left = False  # nobody reads the result any more
+        self._data: list[bytes] = []  # bytes written but not yet handed over
+        self._pending_head: Head | None = None
+        self._waiting_for_room = False
+        self._size = 0
+        self._waiter: asyncio.Future[None] | None = None
+        self._event = threading.Event() if loop is None else None
 
-    def send(self, request: QueryRequest) -> None:
-        if not self.worker.ready:
-            self._expect(READY, self._frame(None))
-            self.worker.ready = True
-        self.deadline = time.monotonic() + self.executor.timeout
-        _send_blocking(self.worker.sock, _request_frame(request))
+    # The query thread's side.
 
-    async def send_async(self, request: QueryRequest) -> None:
-        loop = asyncio.get_running_loop()
-        if not self.worker.ready:
-            self._expect(READY, await self._frame_async())
-            self.worker.ready = True
-        # One timer ends the worker at the limit; the read in progress then sees it gone.
-        self.timer = loop.call_later(self.executor.timeout, self.worker.expire)
-        frame = _request_frame(request)
-        try:
-            sent = self.worker.sock.send(frame)  # a request almost always fits the socket buffer
-        except BlockingIOError:
-            sent = 0
-        except OSError:
-            return  # the worker is gone; reading its answer will say so
-        if sent < len(frame):
-            await loop.sock_sendall(self.worker.sock, frame[sent:])
+    def start(self) -> bool:
+        with self._lock:
+            if self._left or self.finished:
+                return False
+            self.started = time.monotonic()
+            self.thread = threading.current_thread()
+            return True
 
-    def head(self) -> Head:
-        return self._head(self._frame(self.deadline))
+    def begin(self, truncated: bool) -> None:
+        assert self.head is not None
+        self._pending_head = replace(self.head, truncated=truncated)
 
-    async def head_async(self) -> Head:
-        return self._head(await self._frame_async())
+    def write(self, data: bytes) -> int:
+        self._data.append(bytes(data))
+        self._size += len(data)
+        if self._size >= CHUNK:
+            self._hand_over(final=False)
+        return len(data)
 
-    def chunks(self) -> Iterator[bytes]:
-        while not self.finished:
-            yield self._data(self._frame(self.deadline))
+    def flush(self) -> None:
+        pass  # bytes are handed over by size and at the end
 
-    async def chunk_async(self) -> bytes:
-        return self._data(await self._frame_async())
+    def end(self) -> None:
+        self._hand_over(final=True)
 
-    def buffered(self) -> tuple[bytes, bool]:
-        parts = []
-        while not self.finished and (frame := self._parse()) is not None:
-            parts.append(self._data(frame))
-        return b"".join(parts), self.finished
+    def fail(self, error: SkillsgapError) -> None:
+        # Its traceback holds the query thread's frames, whose pyoxigraph results must be
+        # dropped on that thread (pyoxigraph refuses otherwise).
+        error.__traceback__ = error.__context__ = error.__cause__ = None
+        with self._lock:
+            if not self.finished:
+                self._error, self.finished = error, True
+                waiter = self._take_waiter()
+        self._wake(waiter)
+
+    def _hand_over(self, final: bool) -> None:
+        chunk = b"".join(self._data)
+        self._data.clear()
+        self._size = 0
+        with self._lock:
+            while not final and len(self._chunks) >= QUEUED_CHUNKS and not self._stopped():
+                self._waiting_for_room = True
+                self._room.wait()
+                self._waiting_for_room = False
+            if self._stopped():
+                raise _Stopped
+            if self._published is None:
+                self._published = self._pending_head
+            if chunk:
+                self._chunks.append(chunk)
+            if final:
+                self._ended = self.finished = True
+            waiter = self._take_waiter()
+        self._wake(waiter)
+
+    def release(self) -> None:
+        """The thread stopped writing a result nobody reads."""
+        with self._lock:
+            self.finished = True
+
+    def _stopped(self) -> bool:
+        return self._left or (self.finished and not self._ended)
+
+    # The waiting request's side.
+
+    def wait(self, timeout: float | None) -> bool:
+        """Block until there is something to take (False: ``timeout`` seconds passed)."""
+        assert self._event is not None
+        with self._lock:
+            if self._takeable():
+                return True
+            self._event.clear()
+        return self._event.wait(timeout)
+
+    async def ready_async(self) -> None:
+        """Return once there is something to take."""
+        assert self.loop is not None
+        while True:
+            with self._lock:
+                if self._takeable():
+                    return
+                waiter = self._waiter = self.loop.create_future()
+            await waiter
+
+    def take_head(self) -> Head:
+        with self._lock:
+            if self._published is None:
+                assert self._error is not None
+                raise self._error
+            return self._published
+
+    def take_all(self) -> list[bytes]:
+        """The chunks produced so far; raises the job's error once they are all taken."""
+        with self._lock:
+            taken = list(self._chunks)
+            self._chunks.clear()
+            self._room.notify()
+            if not taken and self._error is not None:
+                raise self._error
+        return taken
+
+    def drained(self) -> bool:
+        with self._lock:
+            return self._ended and not self._chunks
+
+    def expire(self, error: SkillsgapError) -> bool:
+        """Give up on the job at its time limit. True if its thread may be stuck in the query;
+        False if it finished meanwhile or was only waiting for room (it then stops by itself)."""
+        with self._lock:
+            if self.finished:
+                return False
+            self._error, self.finished = error, True
+            self._chunks.clear()
+            self._room.notify_all()
+            waiter = self._take_waiter()
+            stuck = not self._waiting_for_room
+        self._wake(waiter)
+        return stuck
 
     def close(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-        worker = self.worker if self.finished else self.executor._replace(self.worker)
-        self.executor._release(worker)
+        with self._lock:
+            self._left = True
+            self._room.notify_all()
+            if self.started is None:
+                self.finished = True  # no thread will take it now
+            if self.finished and self.timer is not None:
+                self.timer.cancel()  # an unfinished job keeps its timer: it may run away
 
-    def _head(self, frame: tuple[bytes, bytes]) -> Head:
-        self._expect(HEAD, frame)
-        return Head(*pickle.loads(frame[1]))
+    def _takeable(self) -> bool:
+        return bool(self._chunks) or self._ended or self._error is not None
 
-    def _data(self, frame: tuple[bytes, bytes]) -> bytes:
-        kind, payload = frame
-        if kind == END:
-            self._finish()
-            return b""
-        self._expect(DATA, frame)
-        return payload
+    def _take_waiter(self) -> asyncio.Future[None] | None:
+        waiter, self._waiter = self._waiter, None
+        return waiter
 
-    def _expect(self, kind: bytes, frame: tuple[bytes, bytes]) -> None:
-        if frame[0] == ERROR:
-            self._finish()
-            name, message = pickle.loads(frame[1])
-            raise _ERRORS.get(name, QueryError)(message)
-        if frame[0] != kind:
-            raise StoreError(f"the query worker answered {frame[0]!r}, not {kind!r}")
-
-    def _finish(self) -> None:
-        self.finished = True
-        if self.timer is not None:
-            self.timer.cancel()
-
-    def _frame(self, deadline: float | None) -> tuple[bytes, bytes]:
-        """The next frame, waiting for it until ``deadline`` (None: no limit)."""
-        while (frame := self._parse()) is None:
-            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not _readable(self.worker.sock, wait):
-                self.worker.expire()
-                raise self._lost()
-            self._received(_recv(self.worker.sock))
-        return frame
-
-    async def _frame_async(self) -> tuple[bytes, bytes]:
-        loop = asyncio.get_running_loop()
-        while (frame := self._parse()) is None:
-            self._received(await _recv_async(loop, self.worker.sock))
-        return frame
-
-    def _parse(self) -> tuple[bytes, bytes] | None:
-        buffer = self.worker.buffer
-        if len(buffer) < FRAME.size:
-            return None
-        kind, size = FRAME.unpack_from(buffer)
-        end = FRAME.size + size
-        if len(buffer) < end:
-            return None
-        with memoryview(buffer) as view:
-            payload = bytes(view[FRAME.size : end])  # one copy, not two
-        del buffer[:end]
-        return kind, payload
-
-    def _received(self, data: bytes | None) -> None:
-        if data is None:
-            return
-        if not data:
-            raise self._lost()
-        self.worker.buffer += data
-
-    def _lost(self) -> SkillsgapError:
-        if self.worker.expired:
-            return QueryTimeout(
-                f"query stopped at the time limit of {self.executor.timeout:g} s "
-                "(setting query_timeout, SKILLSGAP_QUERY_TIMEOUT)"
-            )
-        return StoreError("the query worker stopped unexpectedly; try again")
+    def _wake(self, waiter: asyncio.Future[None] | None) -> None:
+        if self._event is not None:
+            self._event.set()
+        elif waiter is not None and self.loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits any more
+                self.loop.call_soon_threadsafe(_resolve, waiter)
 
 
-class _Waiter:
-    """A caller waiting for a free worker: a thread (no loop) or a task on ``loop``."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop | None) -> None:
-        self.loop = loop
-        self.event = threading.Event()
-        self.worker: _Worker | None = None
-        self._future: asyncio.Future[_Worker] | None = loop.create_future() if loop else None
-
-    def wait(self) -> _Worker:
-        self.event.wait()
-        assert self.worker is not None
-        return self.worker
-
-    def future(self) -> asyncio.Future[_Worker]:
-        assert self._future is not None
-        return self._future
-
-    def deliver(self, worker: _Worker, executor: Executor) -> bool:
-        """Hand the worker over; False if this waiter gave up."""
-        if self.loop is None:
-            self.worker = worker
-            self.event.set()
-            return True
-        if self.loop.is_closed() or self.future().done():
-            return False
-        self.loop.call_soon_threadsafe(self._resolve, worker, executor)
-        return True
-
-    def cancel(self, executor: Executor) -> None:
-        """The waiting task was cancelled: give back a worker that reached it meanwhile."""
-        future = self.future()
-        if future.done() and not future.cancelled():
-            executor._release(future.result())
-
-    def _resolve(self, worker: _Worker, executor: Executor) -> None:
-        if self.future().done():
-            executor._release(worker)
-        else:
-            self.future().set_result(worker)
-
-
-class _Worker:
-    """A worker process and our end of its socket pair."""
-
-    def __init__(self, root: Path) -> None:
-        ours, theirs = socket.socketpair()
-        # A fresh interpreter (not a fork of a server holding sockets and threads).
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER_MAIN, str(theirs.fileno()), str(root)],
-            pass_fds=(theirs.fileno(),),
-            stdin=subprocess.DEVNULL,
-        )
-        theirs.close()
-        ours.setblocking(False)
-        self.sock = ours
-        self.buffer = bytearray()
-        self.ready = False
-        self.expired = False
-
-    def expire(self) -> None:
-        """The query ran past the limit: end the process, which is the only way to stop it."""
-        self.expired = True
-        self.process.kill()
-
-    def kill(self) -> None:
-        self.process.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
-        self.sock.close()
-
-
-def _stop_all(workers: list[_Worker]) -> None:
-    for worker in list(workers):
-        worker.kill()
-    workers.clear()
-
-
-_ERRORS = {cls.__name__: cls for cls in (QueryError, NotAcceptable, StoreError, QueryTimeout)}
-
-
-def pack(kind: bytes, payload: bytes) -> bytes:
-    return FRAME.pack(kind, len(payload)) + payload
-
-
-def _request_frame(request: QueryRequest) -> bytes:
-    # Plain tuples pickle several times faster than dataclasses.
-    return pack(REQUEST, pickle.dumps(tuple(getattr(request, f) for f in _REQUEST_FIELDS)))
-
-
-_REQUEST_FIELDS = tuple(f.name for f in fields(QueryRequest))
-
-
-def _readable(sock: socket.socket, timeout: float | None) -> bool:
-    poller = select.poll()
-    poller.register(sock, select.POLLIN)
-    return bool(poller.poll(None if timeout is None else timeout * 1000))
-
-
-def _recv(sock: socket.socket) -> bytes | None:
-    """What the worker sent: b"" once it is gone, None if nothing yet after all."""
-    try:
-        return sock.recv(RECV_SIZE)
-    except BlockingIOError:
-        return None
-    except OSError:
-        return b""
-
-
-async def _recv_async(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> bytes:
-    try:
-        return await loop.sock_recv(sock, RECV_SIZE)
-    except OSError:
-        return b""
-
-
-def _send_blocking(sock: socket.socket, data: bytes) -> None:
-    view = memoryview(data)
-    poller = select.poll()
-    poller.register(sock, select.POLLOUT)
-    while view:
-        try:
-            view = view[sock.send(view) :]
-        except BlockingIOError:
-            poller.poll()
-        except OSError:
-            return  # the worker is gone; reading its answer will say so
+def _resolve(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
