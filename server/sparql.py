@@ -73,9 +73,7 @@ class _Refusal(Exception):
 class SparqlEndpoint:
     """The /sparql route as an ASGI app."""
 
-    def __init__(
-        self, settings: Settings, executor: Executor, snapshots: SnapshotSource
-    ) -> None:
+    def __init__(self, settings: Settings, executor: Executor, snapshots: SnapshotSource) -> None:
         self.settings = settings
         self.executor = executor
         capacity = settings.sparql_cache_mb << 20
