@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from skillsgap import __version__
 from skillsgap.config import Settings
 from skillsgap.executor import Executor
-from skillsgap.server import canned, errors, pages, query_pages, sparql
+from skillsgap.server import canned, cpus, errors, pages, query_pages, sparql
 from skillsgap.server.snapshots import SnapshotSource
 
 
@@ -44,12 +44,15 @@ def create_app(
 ) -> FastAPI:
     """A FastAPI app serving the store at ``settings.store``.
 
-    ``supervised``: a supervisor replaces this process when it exits, so a query past the time
-    limit is ended by retiring the process (without one, it can only be reported).
+    ``supervised``: this process is a worker of ``skillsgap serve``, whose supervisor replaces
+    it when it exits: a query past the time limit is ended by retiring the process (without a
+    supervisor it can only be reported), and the process may take a CPU of its own.
     """
     snapshots = snapshots or SnapshotSource(settings.store)
+    pinned = supervised and settings.cpu_affinity == "yes"
     executor = Executor(snapshots.current, settings.query_workers, settings.query_timeout,
-                        on_runaway=_retire_process if supervised else None)  # fmt: skip
+                        on_runaway=_retire_process if supervised else None,
+                        cpus=cpus.claim_cpu() if pinned else None)  # fmt: skip
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -375,6 +375,24 @@ def solutions_of(messages: list[dict[str, Any]]) -> list[object]:
     return list(parse_query_results(body, QueryResultsFormat.JSON))  # type: ignore[arg-type]
 
 
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="needs CPU affinity and two CPUs",
+)
+def test_server_workers_take_cpus_of_their_own_unless_told_not_to(loaded_store: Path) -> None:
+    def cpus(url: str) -> list[set[int]]:
+        return [os.sched_getaffinity(pid) for pid in live.server_workers(url)]
+
+    with live.serving(loaded_store, "--workers", "2") as url:
+        # Each worker pins itself while it starts, so wait for both.
+        live.wait_for(lambda: len(cpus(url)) == 2 and all(len(c) == 1 for c in cpus(url)), 30)
+        assert cpus(url)[0] != cpus(url)[1]
+    with live.serving(loaded_store, "--workers", "2", "--cpu-affinity", "no") as url:
+        live.wait_for(lambda: len(cpus(url)) == 2, 30)
+        time.sleep(1)
+        assert cpus(url) == [os.sched_getaffinity(0)] * 2
+
+
 def test_a_client_leaving_mid_stream_frees_the_worker(loaded_store: Path) -> None:
     app = create_app(Settings(store=loaded_store, query_workers=1))
     try:

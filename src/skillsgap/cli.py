@@ -210,6 +210,7 @@ def query_command(sparql: str | None, query_file: Any, fmt: str, **options: Any)
     "max_query_bytes",
     "sparql_cache_mb",
     "allow_service",
+    "cpu_affinity",
     "access_log",
     "cors_origins",
 )

@@ -75,6 +75,15 @@ class Settings:
             "Memory per server worker for /sparql answers cached until the next load (MiB; 0: off)."
         ),
     )
+    cpu_affinity: str = dataclasses.field(
+        default="yes",
+        metadata=_meta(
+            "Keep each server worker on a CPU of its own (Linux), so handing a query to its "
+            "thread does not wake another CPU; a query running over 20 ms may use any CPU: "
+            "'yes' or 'no'.",
+            ("yes", "no"),
+        ),
+    )
     access_log: str = dataclasses.field(
         default="no",
         metadata=_meta(

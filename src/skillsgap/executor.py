@@ -18,22 +18,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import queue
 import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import NamedNode
 
 from skillsgap import results, store
 from skillsgap.errors import NotAcceptable, QueryError, QueryTimeout, SkillsgapError
-from skillsgap.query_text import outer_limit, uses_service
+from skillsgap.query_text import declares_dataset, outer_limit, uses_service
 
 CHUNK = 64 * 1024  # bytes of result gathered before they are handed to the event loop
 QUEUED_CHUNKS = 4  # a query thread waits when this many chunks are not yet sent on
+SPREAD_AFTER = 0.02  # seconds after which a query may leave its process's CPU
 log = logging.getLogger(__name__)
 
 
@@ -81,10 +83,14 @@ class Executor:
         threads: int,
         timeout: float,
         on_runaway: Callable[[], None] | None = None,
+        cpus: tuple[int, frozenset[int]] | None = None,
     ) -> None:
         self.snapshots = snapshots
         self.timeout = timeout
         self.on_runaway = on_runaway
+        # The CPU this process is pinned to (its query threads with it), and all it may use:
+        # a query running longer than SPREAD_AFTER is let onto any of them.
+        self.cpus = cpus
         self.runaways = 0
         self._size = max(1, threads)
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
@@ -97,9 +103,7 @@ class Executor:
         head, parts = None, []
         try:
             while head is None or not job.drained():
-                if not job.wait(self._seconds_left(job)):
-                    if self._seconds_left(job) == 0.0:
-                        self._expire(job)
+                if not job.wait(self._check(job) or 0.0):
                     continue
                 head = head or job.take_head()
                 parts += job.take_all()
@@ -115,7 +119,7 @@ class Executor:
         """
         loop = asyncio.get_running_loop()
         job = self._submit(request, loop, snapshot)
-        job.timer = loop.call_later(self.timeout, self._on_timer, job, loop)
+        job.timer = loop.call_later(self._check(job) or 0.0, self._on_timer, job, loop)
         try:
             await job.ready_async()
             head = job.take_head()
@@ -139,11 +143,11 @@ class Executor:
         loop: asyncio.AbstractEventLoop | None,
         snapshot: store.Snapshot | None = None,
     ) -> _Job:
+        job = _Job(request, plan(request), loop, snapshot)
         if len(self._threads) < self._size:
             with self._lock:
                 while len(self._threads) < self._size:
                     self._start_thread()
-        job = _Job(request, loop, snapshot)
         self._jobs.put(job)
         return job
 
@@ -157,7 +161,7 @@ class Executor:
             if not job.start():
                 continue  # the client left while the job waited
             try:
-                evaluate(job.snapshot or self.snapshots(), job.request, job)
+                evaluate(job.snapshot or self.snapshots(), job.plan, job)
                 job.end()
             except _Stopped:
                 job.release()
@@ -165,23 +169,32 @@ class Executor:
                 job.fail(exc)
             except Exception as exc:  # a job must be answered, whatever went wrong
                 job.fail(QueryError(f"query failed: {exc}"))
+            if job.spread and self.cpus is not None:
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(0, {self.cpus[0]})  # back beside the event loop
 
-    def _seconds_left(self, job: _Job) -> float | None:
-        """Seconds before the job is overdue; None while it waits for a thread."""
-        if job.started is None:
-            return None if job.loop is not None else self.timeout
-        return max(0.0, job.started + self.timeout - time.monotonic())
+    def _check(self, job: _Job) -> float | None:
+        """Let a long query onto every CPU, or give it up at the time limit; the seconds until
+        the job should be checked again (None: it has just been given up)."""
+        if job.started is None:  # waiting for a thread: the limit counts from the start
+            return SPREAD_AFTER if self.cpus else self.timeout
+        ran = time.monotonic() - job.started
+        if ran >= self.timeout and not job.finished:
+            self._expire(job)
+            return None
+        wait = max(0.001, self.timeout - ran)
+        if self.cpus is not None and not job.spread:
+            if ran < SPREAD_AFTER:
+                wait = min(wait, SPREAD_AFTER - ran)
+            elif not job.finished and job.thread is not None:
+                job.spread = True
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(job.thread.native_id or 0, self.cpus[1])
+        return wait
 
     def _on_timer(self, job: _Job, loop: asyncio.AbstractEventLoop) -> None:
-        if job.finished:
-            return
-        left = self._seconds_left(job)
-        if left is None or left > 0.0:
-            # Still waiting for a thread, or started after the request came in.
-            job.timer = loop.call_later(self.timeout if left is None else left,
-                                        self._on_timer, job, loop)  # fmt: skip
-            return
-        self._expire(job)
+        if not job.finished and (wait := self._check(job)) is not None:
+            job.timer = loop.call_later(wait, self._on_timer, job, loop)
 
     def _expire(self, job: _Job) -> None:
         if not job.expire(self._timeout_error()):
@@ -225,8 +238,22 @@ class Reply:
         self._job.close()
 
 
-def evaluate(snapshot: store.Snapshot, request: QueryRequest, out: _Job) -> None:
-    """Evaluate one request: query, negotiate the format, write it with the row cap."""
+@dataclass(frozen=True)
+class _Plan:
+    """What is worked out from a request before it goes to a query thread, whose every step in
+    Python waits for the GIL while the event loop holds it."""
+
+    query: str
+    options: dict[str, Any]
+    accept: str | None
+    format: str | None
+    max_rows: int
+    probe: bool  # the query's LIMIT is one row over the cap: a paging probe
+    cap_cannot_cut: bool  # the query's own LIMIT is within the cap
+
+
+def plan(request: QueryRequest) -> _Plan:
+    """Check the request and work out how to evaluate it."""
     if not request.allow_service and uses_service(request.query):
         raise QueryError(
             "SERVICE (federated query) is disabled on this endpoint: it would make the server "
@@ -238,24 +265,34 @@ def evaluate(snapshot: store.Snapshot, request: QueryRequest, out: _Job) -> None
         options["default_graph"] = [NamedNode(g) for g in request.default_graphs]
         options["named_graphs"] = [NamedNode(g) for g in request.named_graphs]
         options["use_default_graph_as_union"] = False
+    else:
+        options["use_default_graph_as_union"] = not declares_dataset(request.query)
+    limit = outer_limit(request.query)
+    return _Plan(
+        request.query, options, request.accept, request.format, request.max_rows,
+        # A paging probe (a LIMIT one row over the cap, as canned queries ask) is counted in
+        # one evaluation: trying it short first nearly always overflows and runs it twice.
+        probe=limit is not None and limit == request.max_rows + 1,
+        cap_cannot_cut=limit is not None and limit <= request.max_rows,
+    )  # fmt: skip
+
+
+def evaluate(snapshot: store.Snapshot, planned: _Plan, out: _Job) -> None:
+    """Evaluate a planned request: query, negotiate the format, write it with the row cap."""
 
     def run() -> Any:
-        return snapshot.query(request.query, **options)
+        return snapshot.query(planned.query, **planned.options)
 
     solutions = run()
     kind = results.result_kind(solutions)
-    fmt = results.negotiate(kind, request.accept, request.format)
+    fmt = results.negotiate(kind, planned.accept, planned.format)
     if fmt is None:
         offered = ", ".join(results.MEDIA_TYPES[f] for f in results.formats_for(kind))
-        asked = request.format or request.accept
+        asked = planned.format or planned.accept
         raise NotAcceptable(f"cannot give this {kind} result as {asked!r}; available: {offered}")
     out.head = Head(fmt, results.MEDIA_TYPES[fmt], False, snapshot.version)
-    limit = outer_limit(request.query)
-    # A paging probe (a LIMIT one row over the cap, as canned queries ask) is counted in one
-    # evaluation: trying it short first nearly always overflows and runs the query twice.
-    probe = limit is not None and limit == request.max_rows + 1
-    results.write_capped(solutions, None if probe else run, fmt, request.max_rows, out,
-                         cap_cannot_cut=limit is not None and limit <= request.max_rows)  # fmt: skip
+    results.write_capped(solutions, None if planned.probe else run, fmt, planned.max_rows, out,
+                         cap_cannot_cut=planned.cap_cannot_cut)  # fmt: skip
 
 
 class _Stopped(Exception):
@@ -269,19 +306,22 @@ class _Job:
     def __init__(
         self,
         request: QueryRequest,
+        planned: _Plan,
         loop: asyncio.AbstractEventLoop | None,
         snapshot: store.Snapshot | None,
     ) -> None:
         self.request = request
+        self.plan = planned
         self.loop = loop
         self.snapshot = snapshot
         self.head: Head | None = None  # set by ``evaluate``; published with the first bytes
         self.started: float | None = None
         self.thread: threading.Thread | None = None
+        self.spread = False  # the thread running it may use every CPU
         self.finished = False  # the thread is done with the job, or the job was given up
         self.timer: asyncio.TimerHandle | None = None
         self._lock = threading.Lock()
-        self._room = threading.Condition(self._lock)  # the thread waits here for room
+        self._room: threading.Condition | None = None  # the thread waits here for room
         self._published: Head | None = None
         self._chunks: deque[bytes] = deque()
         self._error: SkillsgapError | None = None
@@ -306,7 +346,8 @@ class _Job:
 
     def begin(self, truncated: bool) -> None:
         assert self.head is not None
-        self._pending_head = replace(self.head, truncated=truncated)
+        head = self.head
+        self._pending_head = Head(head.format, head.media_type, truncated, head.store_version)
 
     def write(self, data: bytes) -> int:
         self._data.append(bytes(data))
@@ -337,6 +378,7 @@ class _Job:
         self._size = 0
         with self._lock:
             while not final and len(self._chunks) >= QUEUED_CHUNKS and not self._stopped():
+                self._room = self._room or threading.Condition(self._lock)
                 self._waiting_for_room = True
                 self._room.wait()
                 self._waiting_for_room = False
@@ -392,7 +434,7 @@ class _Job:
         with self._lock:
             taken = list(self._chunks)
             self._chunks.clear()
-            self._room.notify()
+            self._notify_room()
             if not taken and self._error is not None:
                 raise self._error
         return taken
@@ -409,7 +451,7 @@ class _Job:
                 return False
             self._error, self.finished = error, True
             self._chunks.clear()
-            self._room.notify_all()
+            self._notify_room()
             waiter = self._take_waiter()
             stuck = not self._waiting_for_room
         self._wake(waiter)
@@ -418,11 +460,15 @@ class _Job:
     def close(self) -> None:
         with self._lock:
             self._left = True
-            self._room.notify_all()
+            self._notify_room()
             if self.started is None:
                 self.finished = True  # no thread will take it now
             if self.finished and self.timer is not None:
                 self.timer.cancel()  # an unfinished job keeps its timer: it may run away
+
+    def _notify_room(self) -> None:
+        if self._room is not None:
+            self._room.notify_all()
 
     def _takeable(self) -> bool:
         return bool(self._chunks) or self._ended or self._error is not None

@@ -43,8 +43,9 @@ class Snapshot:
     ) -> Any:
         """Run a SPARQL query; the default graph is the union of all named graphs unless the
         query (FROM, FROM NAMED) or the options name a dataset."""
-        own_dataset = "default_graph" in options or declares_dataset(sparql)
-        options.setdefault("use_default_graph_as_union", not own_dataset)
+        if "use_default_graph_as_union" not in options:
+            own_dataset = "default_graph" in options or declares_dataset(sparql)
+            options["use_default_graph_as_union"] = not own_dataset
         try:
             return self._store.query(sparql, substitutions=substitutions, **options)
         except SyntaxError as exc:
