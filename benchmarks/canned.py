@@ -64,7 +64,7 @@ direct ms = median time to run the bound query (with the server's LIMIT) in pyox
 process and serialise it as SPARQL JSON: the peer every ratio below divides by.
 bind/dir  = catalog.bind (parameter look-ups in the store, the title coder) in this process.
 cold/dir  = an API request the result cache has not seen, median (target <= 1.2; '!' above).
--bind     = (cold - bind) / direct: what HTTP, the query worker and JSON add (an estimate:
+-bind     = (cold - bind) / direct: what HTTP, the query thread and JSON add (an estimate:
             bind is timed here, not in the server, so it can come out below 0 when bind dominates).
 1st/dir1  = the first request after the server started / the first direct run.
 cached/dir = a repeated API request (answered from the result cache).

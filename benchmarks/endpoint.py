@@ -97,7 +97,7 @@ def cpu_seconds(pid: int) -> float:
                 continue
             stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
     family, total = {pid}, 0
-    for _ in range(4):  # server, its workers, their query workers
+    for _ in range(4):  # the supervisor, its workers, and any process below them
         family |= {child for child, (parent, _) in stats.items() if parent in family}
     total = sum(stats[member][1] for member in family if member in stats)
     return total / os.sysconf("SC_CLK_TCK")

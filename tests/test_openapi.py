@@ -72,7 +72,7 @@ def api_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(api_store: Path) -> Iterator[FastAPI]:
-    """The app on that store, started once (its query workers) and stopped after the module."""
+    """The app on that store, started once (its query threads) and stopped after the module."""
     application = create_app(Settings(store=api_store))
     with TestClient(application):
         yield application
@@ -82,7 +82,7 @@ def without_lifespan(app: ASGIApp) -> ASGIApp:
     """The app with lifespan events acknowledged but not passed on.
 
     Schemathesis runs an ASGI app's lifespan around loading the document and around each request;
-    the app closes its query workers at shutdown, so the fixture above runs it once instead.
+    the app closes its query threads at shutdown, so the fixture above runs it once instead.
     """
 
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
