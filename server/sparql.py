@@ -55,6 +55,7 @@ CacheKey = tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str | None, .
 # Cached headers are a tuple, which no middleware can change in place for the next client.
 RawHeaders = tuple[tuple[bytes, bytes], ...]
 Params = Mapping[str, tuple[str, ...]]
+HIT, MISS = (b"x-cache", b"hit"), (b"x-cache", b"miss")
 READ_HEADERS = frozenset((b"accept", b"content-type"))  # the only request headers looked at
 # URL query strings up to this size are parsed once and remembered: clients repeat queries, and
 # parsing costs as much as answering one from the cache. Longer ones are rare and big to keep.
@@ -188,26 +189,25 @@ class SparqlEndpoint:
 
     async def _send_reply(self, reply: Reply, send: Send, key: CacheKey | None) -> None:
         head = reply.head
-        charset = "; charset=utf-8" if head.format != "nq" else ""
-        headers = {"Content-Type": head.media_type + charset, "Vary": "Accept",
-                   "X-Store-Version": head.store_version}  # fmt: skip
-        if self.cache is not None:
-            headers["X-Cache"] = "miss"
-        if head.truncated:
-            headers["X-Result-Truncated"] = f"true; max-rows={self.settings.max_rows}"
+        headers = _reply_headers(head.media_type, head.format, head.store_version,
+                                 self.settings.max_rows if head.truncated else None)  # fmt: skip
         try:
             body, whole = reply.buffered()
         except SkillsgapError as exc:
             await _text(send, _status(exc), str(exc))
             return
         mark = head.truncated and head.format == "json"
+        miss = (MISS,) if self.cache is not None else ()
         if whole:
             # Small results (most) go out in one piece with a Content-Length.
             body = _marked(body) if mark else body
             self._keep(key, headers, body)
-            await _respond(send, 200, body, headers)
+            length = (b"content-length", str(len(body)).encode())
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [*headers, *miss, length]})  # fmt: skip
+            await send({"type": "http.response.body", "body": body})
             return
-        await send({"type": "http.response.start", "status": 200, "headers": _raw(headers)})
+        await send({"type": "http.response.start", "status": 200, "headers": [*headers, *miss]})
         kept: list[bytes] | None = [] if key is not None else None
         size = 0
         try:
@@ -225,12 +225,12 @@ class SparqlEndpoint:
             self._keep(key, headers, b"".join(kept))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    def _keep(self, key: CacheKey | None, headers: dict[str, str], body: bytes) -> None:
+    def _keep(self, key: CacheKey | None, headers: RawHeaders, body: bytes) -> None:
         """Cache a complete, successful answer small enough to keep."""
         if key is None or self.cache is None:
             return
-        raw = _raw(headers | {"X-Cache": "hit", "Content-Length": str(len(body))})
-        self.cache.put(key, tuple(raw), body)
+        length = (b"content-length", str(len(body)).encode())
+        self.cache.put(key, (*headers, HIT, length), body)
 
     def _service_description(
         self, scope: Scope, headers: dict[str, str]
@@ -331,6 +331,16 @@ def _endpoint(scope: Scope) -> str:
 def _url(scheme: str, host: bytes, server: tuple[str, int] | None, path: str) -> str:
     scope = {"scheme": scheme, "server": server, "path": path, "headers": [(b"host", host)]}
     return str(URL(scope=scope).replace(query=""))
+
+
+@lru_cache(maxsize=64)  # a few formats of the one live version
+def _reply_headers(media_type: str, fmt: str, version: str, cut_at: int | None) -> RawHeaders:
+    """The headers of an answer, but for X-Cache and Content-Length."""
+    charset = "; charset=utf-8" if fmt != "nq" else ""
+    headers = {"Content-Type": media_type + charset, "Vary": "Accept", "X-Store-Version": version}
+    if cut_at is not None:
+        headers["X-Result-Truncated"] = f"true; max-rows={cut_at}"
+    return tuple(_raw(headers))
 
 
 def _status(exc: SkillsgapError) -> int:

@@ -33,14 +33,20 @@ def _code(query: str) -> str:
     return _NOT_KEYWORDS.sub(" ", text)
 
 
+def _may_contain(query: str, word: str) -> bool:
+    # A cheap first look: the word cannot be a keyword of a text that does not contain it,
+    # unless \u escapes spell it.
+    return word in query.lower() or "\\u" in query or "\\U" in query
+
+
 def uses_service(query: str) -> bool:
     """Whether the query has a SERVICE clause."""
-    return bool(_SERVICE.search(_code(query)))
+    return _may_contain(query, "service") and bool(_SERVICE.search(_code(query)))
 
 
 def declares_dataset(query: str) -> bool:
     """Whether the query has FROM or FROM NAMED clauses, which then define its dataset."""
-    return bool(_FROM.search(_code(query)))
+    return _may_contain(query, "from") and bool(_FROM.search(_code(query)))
 
 
 # A solution modifier at the very end of the text belongs to the outer query: a subquery's
@@ -53,5 +59,7 @@ _OUTER_LIMIT = re.compile(
 
 def outer_limit(query: str) -> int | None:
     """The outer query's LIMIT when the text ends with it, else None."""
+    if not _may_contain(query, "limit"):
+        return None
     match = _OUTER_LIMIT.search(_code(query))
     return int(match.group(1) or match.group(2)) if match else None
