@@ -128,3 +128,20 @@ def test_a_long_query_may_use_every_cpu_then_its_thread_returns_to_its_own() -> 
     snapshot.delay = 0.0
     pool.run(request())  # a quick query stays where it is
     assert os.sched_getaffinity(thread.native_id) == {home}
+
+
+def test_streamed_replies_are_counted_until_closed_even_when_they_fail() -> None:
+    pool, _ = executor(delay=0.0, timeout=0.3)
+
+    async def ask() -> None:
+        reply = await pool.stream(request("json"))
+        assert pool.streaming == 1 and reply.buffered()[1]
+        reply.close()
+        reply.close()  # closing twice counts once
+        assert pool.streaming == 0
+        pool.snapshots().delay = 1.0  # type: ignore[attr-defined]
+        with pytest.raises(QueryTimeout):
+            await pool.stream(request("json"))
+        assert pool.streaming == 0
+
+    asyncio.run(ask())

@@ -95,6 +95,7 @@ class Executor:
         # a query running longer than SPREAD_AFTER is let onto any of them.
         self.cpus = cpus
         self.runaways = 0
+        self.streaming = 0  # replies being streamed (counted on the event loop's thread only)
         self._size = max(1, threads)
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
@@ -123,14 +124,18 @@ class Executor:
         loop = asyncio.get_running_loop()
         job = self._submit(request, loop, snapshot)
         job.timer = loop.call_later(self._check(job) or 0.0, self._on_timer, job, loop)
+        # Blocking is worth it only when a thread is free to start the query at once.
+        self.streaming += 1
+        brief = self.streaming <= self._size
+        reply = Reply(job, self)
         try:
-            if not job.wait_briefly(BRIEF_WAIT):
+            if not (brief and job.wait_briefly(BRIEF_WAIT)):
                 await job.ready_async()
-            head = job.take_head()
+            reply.head = job.take_head()
         except BaseException:
-            job.close()
+            reply.close()
             raise
-        return Reply(head, job)
+        return reply
 
     def close(self) -> None:
         """Let idle query threads end (a runaway one ends with the process)."""
@@ -222,9 +227,11 @@ class Executor:
 class Reply:
     """A result being streamed from a query thread; close it when done, whatever happened."""
 
-    def __init__(self, head: Head, job: _Job) -> None:
-        self.head = head
+    head: Head
+
+    def __init__(self, job: _Job, executor: Executor) -> None:
         self._job = job
+        self._executor: Executor | None = executor
 
     def buffered(self) -> tuple[bytes, bool]:
         """The bytes already produced, and whether they are the whole result."""
@@ -240,6 +247,9 @@ class Reply:
     def close(self) -> None:
         """Stop the query thread writing a result nobody will read."""
         self._job.close()
+        if self._executor is not None:
+            self._executor.streaming -= 1
+            self._executor = None
 
 
 @dataclass(frozen=True)
