@@ -20,6 +20,8 @@ from skillsgap.executor import Executor
 from skillsgap.server import canned, cpus, errors, pages, query_pages, sparql
 from skillsgap.server.snapshots import SnapshotSource
 
+log = logging.getLogger(__name__)
+
 
 class _App(FastAPI):
     """FastAPI, with /sparql answered by its own lean ASGI endpoint before any routing."""
@@ -34,9 +36,6 @@ class _App(FastAPI):
             await (self.sparql_cors if cross_origin else self.sparql)(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
-
-
-log = logging.getLogger(__name__)
 
 
 def create_app(
