@@ -130,7 +130,10 @@ def run(settings: Settings) -> None:
     )
     from uvicorn.supervisors import Multiprocess
 
-    Multiprocess(config, sockets=[listening_socket(settings)]).run()
+    try:
+        Multiprocess(config, sockets=[listening_socket(settings)]).run()
+    finally:
+        cpus.lock_path(os.getpid()).unlink(missing_ok=True)
 
 
 def listening_socket(settings: Settings) -> socket.socket:

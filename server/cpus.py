@@ -25,13 +25,17 @@ def claim_cpu() -> tuple[int, frozenset[int]] | None:
     if len(allowed) < 2:
         return None
     # Siblings start together: choose and pin under a lock their parent's id names.
-    lock = Path(tempfile.gettempdir()) / f"skillsgap-cpus-{os.getppid()}.lock"
-    with open(lock, "a") as held:
+    with open(lock_path(os.getppid()), "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         taken = [cpu for pid in _siblings() for cpu in _pinned_cpu(pid, allowed)]
         cpu = min(sorted(allowed), key=lambda c: (taken.count(c), c))
         os.sched_setaffinity(0, {cpu})
     return cpu, allowed
+
+
+def lock_path(supervisor: int) -> Path:
+    """The file the workers of one supervisor choose their CPUs under (it removes it)."""
+    return Path(tempfile.gettempdir()) / f"skillsgap-cpus-{supervisor}.lock"
 
 
 def _siblings() -> list[int]:

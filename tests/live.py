@@ -61,9 +61,14 @@ def serving(store: Path, *options: str) -> Iterator[str]:
 _SERVERS: dict[str, subprocess.Popen[bytes]] = {}
 
 
+def server_pid(url: str) -> int:
+    """The process id of `skillsgap serve` (the supervisor) at ``url``."""
+    return _SERVERS[url].pid
+
+
 def server_workers(url: str) -> list[int]:
     """Process ids of the uvicorn worker processes of the server at ``url`` (Linux)."""
-    pid = _SERVERS[url].pid
+    pid = server_pid(url)
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     workers = []
     for child in map(int, children):

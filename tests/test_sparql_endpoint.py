@@ -23,6 +23,7 @@ from skillsgap import ingest, store
 from skillsgap.config import Settings
 from skillsgap.loaders import source
 from skillsgap.query_text import outer_limit
+from skillsgap.server import cpus as server_cpus
 from skillsgap.server import sparql
 from skillsgap.server.app import create_app
 
@@ -387,6 +388,9 @@ def test_server_workers_take_cpus_of_their_own_unless_told_not_to(loaded_store: 
         # Each worker pins itself while it starts, so wait for both.
         live.wait_for(lambda: len(cpus(url)) == 2 and all(len(c) == 1 for c in cpus(url)), 30)
         assert cpus(url)[0] != cpus(url)[1]
+        lock = server_cpus.lock_path(live.server_pid(url))
+        assert lock.exists()
+    assert not lock.exists()  # the supervisor removes it when it stops
     with live.serving(loaded_store, "--workers", "2", "--cpu-affinity", "no") as url:
         live.wait_for(lambda: len(cpus(url)) == 2, 30)
         time.sleep(1)
