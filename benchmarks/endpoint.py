@@ -7,7 +7,8 @@ disturbs less than throughput.
 
 skillsgap caches small answers until the next load, so each case runs twice: "repeated" sends
 the same query every time (after the first, cache hits), "distinct" changes a LIMIT or OFFSET
-in every request (a wrk Lua script), so no answer is ever served from the cache.
+in every request and ends each wrk run's queries with a comment naming the run (a wrk Lua
+script), so no answer is ever served from the cache, not even one cached by an earlier round.
 
 The machine this runs on is shared and its speed drifts: each case is warmed up, then measured in
 several rounds that alternate which server goes first, and the medians are reported.
@@ -16,6 +17,7 @@ several rounds that alternate which server goes first, and the medians are repor
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import shutil
@@ -54,7 +56,9 @@ CASES = [
     ("rows-5000", "repeated", 2),
     ("rows-5000", "distinct", 2),
 ]
-# wrk runs this in each of its threads: every request gets a number no other request has had.
+RUNS = itertools.count(1)  # numbers the wrk runs of "distinct" cases
+# wrk runs this in each of its threads: every request of a run gets a number no other request of
+# the run has had, and the run's own comment.
 DISTINCT_LUA = """
 local threads = 0
 function setup(thread)
@@ -65,7 +69,7 @@ local sent = 0
 function request()
   sent = sent + 1
   local n = string.format("%d", BASE + sent * 16 + id)
-  return wrk.format(nil, PREFIX .. n .. SUFFIX)
+  return wrk.format(nil, PREFIX .. n .. SUFFIX .. RUN)
 end
 """
 
@@ -109,14 +113,25 @@ def query_url(endpoint: str, name: str, n: int) -> str:
 
 
 def distinct_script(endpoint: str, name: str, folder: Path) -> Path:
-    """A wrk script sending ``name`` with a different {n} in every request."""
+    """A wrk script sending ``name`` with a different {n} in every request, and a comment that
+    differs from every other run's: each wrk run starts counting {n} afresh."""
     text, base = QUERIES[name]
     prefix, suffix = (urllib.parse.quote(part) for part in text.split("{n}"))
     path = urllib.parse.urlsplit(endpoint).path + "?query="
-    script = folder / f"{name}-{abs(hash(endpoint))}.lua"
+    run = next(RUNS)
+    comment = urllib.parse.quote(f"\n# run {run}")
+    script = folder / f"{name}-{run}.lua"
     script.write_text(f"BASE = {base}\nPREFIX = {path + prefix!r}\nSUFFIX = {suffix!r}\n"
-                      + DISTINCT_LUA)  # fmt: skip
+                      f"RUN = {comment!r}\n" + DISTINCT_LUA)  # fmt: skip
     return script
+
+
+def measure(
+    endpoint: str, pid: int, name: str, mode: str, connections: int, seconds: int, folder: Path
+) -> dict[str, float]:
+    """One wrk run of a case against one server."""
+    script = distinct_script(endpoint, name, folder) if mode == "distinct" else None
+    return wrk(query_url(endpoint, name, QUERIES[name][1]), connections, seconds, pid, script)
 
 
 def wrk(
@@ -166,6 +181,9 @@ def main() -> None:
         "--only", default="", help="comma-separated cases to run, e.g. small,heavy-join"
     )
     args = parser.parse_args()
+    for tool in ("oxigraph", "wrk"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is not on PATH: pip install oxigraph; apt-get install wrk")
     skillsgap = [sys.executable, "-m", "skillsgap.cli"]
     with tempfile.TemporaryDirectory(prefix="skillsgap-http-") as tmp:
         store = args.store or Path(tmp) / "store"
@@ -214,16 +232,14 @@ def run_cases(
     for name, mode, connections in CASES:
         if chosen and name not in chosen and f"{name}:{mode}" not in chosen:
             continue
-        pairs = [(endpoint, pid, distinct_script(endpoint, name, folder) if mode == "distinct"
-                  else None) for endpoint, pid in zip((ours, theirs), pids, strict=True)]  # fmt: skip
-        url = [query_url(endpoint, name, QUERIES[name][1]) for endpoint, _, _ in pairs]
-        for (_, pid, script), target in zip(pairs, url, strict=True):
-            wrk(target, connections, args.warmup, pid, script)  # caches, pages and CPUs warm
+        servers = list(zip((ours, theirs), pids, strict=True))
+        for endpoint, pid in servers:
+            measure(endpoint, pid, name, mode, connections, args.warmup, folder)  # warm caches
         rounds: list[tuple[dict[str, float], dict[str, float]]] = []
         for number in range(args.rounds):
             # The machine's speed drifts: alternate which server goes first.
             order = (0, 1) if number % 2 == 0 else (1, 0)
-            measured = {i: wrk(url[i], connections, args.seconds, pairs[i][1], pairs[i][2])
+            measured = {i: measure(*servers[i], name, mode, connections, args.seconds, folder)
                         for i in order}  # fmt: skip
             rounds.append((measured[0], measured[1]))
         mine = {k: statistics.median(r[0][k] for r in rounds) for k in rounds[0][0]}
@@ -240,7 +256,7 @@ def run_cases(
           f"figures are medians of {args.rounds} alternating rounds of {args.seconds} s after "
           f"{args.warmup} s of warm-up; (rounds) is the range of the rounds' ratios\n"
           "repeated: the same query each time (skillsgap answers from its cache after the first); "
-          "distinct: a new LIMIT/OFFSET each request, never cached")  # fmt: skip
+          "distinct: a new LIMIT/OFFSET each request and a comment new to each run, never cached")  # fmt: skip
 
 
 if __name__ == "__main__":
