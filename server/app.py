@@ -18,6 +18,7 @@ from skillsgap import __version__
 from skillsgap.config import Settings
 from skillsgap.executor import Executor
 from skillsgap.server import canned, cpus, errors, pages, query_pages, sparql
+from skillsgap.server.http_protocol import HttpProtocol
 from skillsgap.server.snapshots import SnapshotSource
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ def run(settings: Settings) -> None:
     config = uvicorn.Config(
         "skillsgap.server.app:app_from_environment",
         factory=True,
+        http=HttpProtocol,
         host=settings.host,
         port=settings.port,
         workers=max(1, settings.workers),
