@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
+from skillsgap import executor as executor_module
 from skillsgap.errors import QueryError, QueryTimeout
 from skillsgap.executor import Executor, QueryRequest
 
@@ -105,10 +106,13 @@ def test_service_is_refused_before_any_thread_runs() -> None:
     assert pool.threads() == []
 
 
-@pytest.mark.skipif(
+needs_two_cpus = pytest.mark.skipif(
     not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
     reason="needs CPU affinity and two CPUs",
 )
+
+
+@needs_two_cpus
 def test_a_long_query_may_use_every_cpu_then_its_thread_returns_to_its_own() -> None:
     every = frozenset(os.sched_getaffinity(0))
     home = min(every)
@@ -128,6 +132,35 @@ def test_a_long_query_may_use_every_cpu_then_its_thread_returns_to_its_own() -> 
     snapshot.delay = 0.0
     pool.run(request())  # a quick query stays where it is
     assert os.sched_getaffinity(thread.native_id) == {home}
+
+
+@needs_two_cpus
+def test_queries_sharing_the_process_leave_its_cpu_sooner(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(executor_module, "SPREAD_AFTER", 10.0)  # only the shared rule applies
+    every = frozenset(os.sched_getaffinity(0))
+    home = min(every)
+    snapshot = SlowSnapshot(0.0)
+    pool = Executor(lambda: snapshot, 2, 5, cpus=(home, every))  # type: ignore[arg-type,return-value]
+    pool.run(request())
+    threads = pool.threads()
+    assert len(threads) == 2
+    for thread in threads:
+        os.sched_setaffinity(thread.native_id or 0, {home})
+    snapshot.delay = 0.4
+
+    def cpus_while_running(queries: int) -> list[frozenset[int]]:
+        callers = [threading.Thread(target=pool.run, args=(request(),)) for _ in range(queries)]
+        for caller in callers:
+            caller.start()
+        time.sleep(0.2)
+        during = [frozenset(os.sched_getaffinity(t.native_id or 0)) for t in threads]
+        for caller in callers:
+            caller.join()
+        return during
+
+    assert cpus_while_running(1) == [{home}, {home}]  # alone: stays beside the event loop
+    assert cpus_while_running(2) == [every, every]
+    assert [os.sched_getaffinity(t.native_id or 0) for t in threads] == [{home}, {home}]
 
 
 def test_streamed_replies_are_counted_until_closed_even_when_they_fail() -> None:

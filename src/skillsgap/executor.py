@@ -36,6 +36,7 @@ from skillsgap.query_text import declares_dataset, outer_limit, uses_service
 CHUNK = 64 * 1024  # bytes of result gathered before they are handed to the event loop
 QUEUED_CHUNKS = 4  # a query thread waits when this many chunks are not yet sent on
 SPREAD_AFTER = 0.02  # seconds after which a query may leave its process's CPU
+SHARED_SPREAD_AFTER = 0.002  # the same, while another query of the process is running
 # Seconds the event loop blocks for a query's first bytes before it turns to other requests:
 # most queries answer sooner, and waking a blocked thread costs less than waking the loop.
 BRIEF_WAIT = 0.002
@@ -100,6 +101,7 @@ class Executor:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._running = 0  # jobs being evaluated on query threads
 
     def run(self, request: QueryRequest) -> Answer:
         """Answer the request, the whole body at once (blocks; for threads, not the loop)."""
@@ -169,6 +171,8 @@ class Executor:
         while (job := self._jobs.get()) is not None:
             if not job.start():
                 continue  # the client left while the job waited
+            with self._lock:
+                self._running += 1
             try:
                 evaluate(job.snapshot or self.snapshots(), job.plan, job)
                 job.end()
@@ -178,6 +182,8 @@ class Executor:
                 job.fail(exc)
             except Exception as exc:  # a job must be answered, whatever went wrong
                 job.fail(QueryError(f"query failed: {exc}"))
+            with self._lock:
+                self._running -= 1
             if job.spread and self.cpus is not None:
                 with contextlib.suppress(OSError):
                     os.sched_setaffinity(0, {self.cpus[0]})  # back beside the event loop
@@ -186,20 +192,26 @@ class Executor:
         """Let a long query onto every CPU, or give it up at the time limit; the seconds until
         the job should be checked again (None: it has just been given up)."""
         if job.started is None:  # waiting for a thread: the limit counts from the start
-            return SPREAD_AFTER if self.cpus else self.timeout
+            return SHARED_SPREAD_AFTER if self.cpus else self.timeout
         ran = time.monotonic() - job.started
         if ran >= self.timeout and not job.finished:
             self._expire(job)
             return None
         wait = max(0.001, self.timeout - ran)
-        if self.cpus is not None and not job.spread:
-            if ran < SPREAD_AFTER:
-                wait = min(wait, SPREAD_AFTER - ran)
-            elif not job.finished and job.thread is not None:
-                job.spread = True
-                with contextlib.suppress(OSError):
-                    os.sched_setaffinity(job.thread.native_id or 0, self.cpus[1])
+        if self.cpus is not None and not job.spread and not job.finished:
+            # Another query running in this process shares its CPU: spread sooner.
+            if ran >= SPREAD_AFTER or (ran >= SHARED_SPREAD_AFTER and self._running > 1):
+                self._spread(job)
+            else:
+                wait = min(wait, SHARED_SPREAD_AFTER)
         return wait
+
+    def _spread(self, job: _Job) -> None:
+        """Let the job's thread onto every CPU the process may use."""
+        if self.cpus is not None and job.thread is not None and not job.spread:
+            job.spread = True
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(job.thread.native_id or 0, self.cpus[1])
 
     def _on_timer(self, job: _Job, loop: asyncio.AbstractEventLoop) -> None:
         if not job.finished and (wait := self._check(job)) is not None:
