@@ -13,7 +13,7 @@ from uvicorn.server import ServerState
 
 from skillsgap.config import Settings
 from skillsgap.server import app as server_app
-from skillsgap.server.http_protocol import HttpProtocol, OneWritePerTurn
+from skillsgap.server.http_protocol import HOLD_AT_MOST, HttpProtocol, OneWritePerTurn
 
 
 class RecordingTransport:
@@ -81,6 +81,23 @@ def test_each_turn_has_its_own_write() -> None:
 
     transport, _ = run(test)
     assert transport.writes == [b"a", b"bc"]
+
+
+def test_a_long_body_is_not_held_back() -> None:
+    chunk = b"x" * (HOLD_AT_MOST // 2)
+
+    async def test(wrapped: OneWritePerTurn) -> list[int]:
+        wrapped.write(b"head")
+        wrapped.write(chunk)
+        wrapped.write(chunk)  # reaches the limit: written at once, with what was held
+        wrapped.write(b"tail")
+        written = [len(w) for w in wrapped._transport.writes]  # type: ignore[attr-defined]
+        await asyncio.sleep(0)
+        return written
+
+    transport, before = run(test)
+    assert before == [4 + HOLD_AT_MOST]
+    assert transport.writes[1:] == [b"tail"]
 
 
 def test_close_sends_what_is_held_first() -> None:
