@@ -5,7 +5,8 @@ validation cost more than a small query does, and nothing here needs them. Resul
 the query thread to the client as they are written.
 
 Small answers are cached by store version: the store changes only when a load commits a new
-version, so an answer stays right until then, and a repeated query is not evaluated again.
+version, so an answer stays right until then, and a query repeated to the same server worker
+(each process keeps its own cache) is not evaluated again.
 """
 
 from __future__ import annotations

@@ -79,7 +79,8 @@ class Settings:
         default="yes",
         metadata=_meta(
             "Keep each server worker on a CPU of its own (Linux), so handing a query to its "
-            "thread does not wake another CPU; a query running over 20 ms may use any CPU: "
+            "thread does not wake another CPU; a query running over 20 ms (2 ms while another query "
+            "of the worker runs) may use any CPU: "
             "'yes' or 'no'.",
             ("yes", "no"),
         ),
